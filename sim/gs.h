@@ -1,0 +1,257 @@
+/*
+ * gs.h - the public interface of the gilsim simulation library.
+ *
+ * The library loads a scenario (a libconfig file describing a machine, a
+ * workload and a concurrency model), runs a deterministic discrete-event
+ * simulation of it, and hands back results as plain data.  It never prints,
+ * never exits and never reads the wall clock: the command-line tool, the
+ * animation and the real-run harness are its callers.
+ *
+ * Conventions:
+ *   - simulated time is an int64 count of nanoseconds (gs_time);
+ *   - functions that can fail return a gs_err and leave a message (with
+ *     file:line for scenario errors) in a caller-supplied gs_error;
+ *   - every random variate comes from the GSL generator owned by the run,
+ *     seeded from the scenario or the caller, so equal inputs give equal runs.
+ */
+#ifndef GS_H
+#define GS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t gs_time; /* ns of simulated time */
+
+#define GS_NS  ((gs_time)1)
+#define GS_US  ((gs_time)1000)
+#define GS_MS  ((gs_time)1000000)
+#define GS_SEC ((gs_time)1000000000)
+
+/* ---- Errors ------------------------------------------------------------ */
+
+typedef enum {
+  GS_OK = 0,
+  GS_ERR_PARSE,   /* scenario syntax error */
+  GS_ERR_INVALID, /* a value of the wrong type, range or name */
+  GS_ERR_LIMIT,   /* a documented limit would be exceeded */
+  GS_ERR_IO,      /* a file could not be read */
+  GS_ERR_NOMEM,   /* allocation failed */
+  GS_ERR_MODEL    /* the simulation itself failed (deadlock, event limit) */
+} gs_err;
+
+typedef struct {
+  char msg[512]; /* "file:line: what was expected", or a plain sentence */
+} gs_error;
+
+/* ---- Limits (documented in README "Limits") ----------------------------- */
+
+#define GS_MAX_CORES   1024
+#define GS_MAX_TASKS   1000000
+#define GS_MAX_WORKERS 100000
+#define GS_MAX_STEPS   1000 /* steps in one custom task */
+
+/* ---- Enumerations ------------------------------------------------------ */
+
+typedef enum { GS_RT_C = 0, GS_RT_CPYTHON } gs_runtime;
+typedef enum { GS_MODEL_SEQUENTIAL = 0, GS_MODEL_THREADS, GS_MODEL_PROCESSES } gs_model;
+typedef enum { GS_SCHED_FAIR = 0, GS_SCHED_RR } gs_sched_policy;
+typedef enum { GS_WL_PRIMES = 0, GS_WL_COUNTDOWN, GS_WL_SLEEP, GS_WL_CUSTOM } gs_workload;
+
+const char *gs_runtime_name(gs_runtime r);
+const char *gs_model_name(gs_model m);
+const char *gs_sched_name(gs_sched_policy p);
+const char *gs_workload_name(gs_workload w);
+/* Name -> value; return -1 when the name is unknown. */
+int gs_runtime_parse(const char *s);
+int gs_model_parse(const char *s);
+int gs_sched_parse(const char *s);
+
+/* ---- Distributions (durations in ns) ------------------------------------ */
+
+typedef enum {
+  GS_DIST_CONST = 0, /* a = value */
+  GS_DIST_UNIFORM,   /* a = min, b = max */
+  GS_DIST_EXP,       /* a = mean */
+  GS_DIST_NORMAL,    /* a = mean, b = sd; truncated at 0 by resampling */
+  GS_DIST_LOGNORMAL, /* a = median (ns), b = sigma of the log */
+  GS_DIST_GAMMA,     /* a = shape k, b = scale theta (ns) */
+  GS_DIST_PARETO     /* a = shape alpha, b = scale x_m (ns) */
+} gs_dist_kind;
+
+typedef struct {
+  gs_dist_kind kind;
+  double a, b;
+} gs_dist;
+
+const char *gs_dist_name(gs_dist_kind k);
+int gs_dist_parse(const char *s); /* -1 when unknown */
+
+/* ---- Model parameters -------------------------------------------------- */
+
+/*
+ * Every cost and scheduler tunable the model charges, in one table
+ * (params.c): a name, a unit, a default for each runtime and a sentence of
+ * documentation.  Scenario files override them in a `params` group and the
+ * command line with --set name=value.
+ */
+typedef enum {
+  GS_P_CTX_SWITCH,      /* sys ns charged to the thread switched in */
+  GS_P_WAKEUP_LATENCY,  /* ns before a woken thread runs on an idle core */
+  GS_P_MIGRATION,       /* sys ns when a thread resumes on another core */
+  GS_P_SYSCALL,         /* sys ns of one system call (block, wake, pipe I/O) */
+  GS_P_THREAD_CREATE,   /* sys ns charged to the creator per thread */
+  GS_P_THREAD_JOIN,     /* sys ns charged to the joiner per join */
+  GS_P_FORK,            /* sys ns charged to the parent per fork */
+  GS_P_PROC_INIT,       /* user ns a new worker process spends starting up */
+  GS_P_PROC_EXIT,       /* sys ns a process spends exiting */
+  GS_P_IPC_PACK,        /* user ns to serialise one message (task or result) */
+  GS_P_IPC_UNPACK,      /* user ns to deserialise one message */
+  GS_P_QUEUE_OP,        /* user ns to push or pop a shared task queue */
+  GS_P_DIV,             /* ns per trial division (primes) */
+  GS_P_COUNTDOWN_STEP,  /* ns per decrement (countdown) */
+  GS_P_SCHED_BASE_SLICE,/* fair: base slice, before core-count scaling */
+  GS_P_SCHED_WAKEUP_GRAN,/* fair: wake-up preemption granularity, before scaling */
+  GS_P_SCHED_TICK,      /* fair: scheduler tick period (slices end on ticks) */
+  GS_P_RR_QUANTUM,      /* rr: time quantum */
+  GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */
+  GS_P_COUNT
+} gs_param_id;
+
+typedef struct {
+  const char *name;
+  const char *unit;      /* "ns" for durations, "count" otherwise */
+  double def_c;          /* default for runtime c */
+  double def_cpython;    /* default for runtime cpython */
+  double min, max;       /* accepted range */
+  const char *doc;
+} gs_param_info;
+
+typedef struct {
+  double v[GS_P_COUNT];
+  uint64_t set; /* bit i: v[i] was given explicitly */
+} gs_params;
+
+const gs_param_info *gs_param_info_get(gs_param_id id);
+int gs_param_lookup(const char *name); /* -1 when unknown */
+/* Parse "250us", "1.5ms", "4000" (ns), "2s" etc. for a duration parameter, a
+ * plain number otherwise.  Returns GS_OK or GS_ERR_INVALID with a message. */
+gs_err gs_param_parse_value(gs_param_id id, const char *text, double *out, gs_error *err);
+/* Parse a duration: a number and an optional unit (ns, us, µs, ms, s,
+ * min); a bare number is nanoseconds.  Returns 0, or -1 if malformed. */
+int gs_duration_parse(const char *text, double *ns);
+/* Fill every parameter not set explicitly with its runtime default. */
+void gs_params_resolve(gs_params *p, gs_runtime rt);
+
+/* ---- Scenarios --------------------------------------------------------- */
+
+typedef enum { GS_STEP_CPU = 0, GS_STEP_SLEEP } gs_step_kind;
+
+typedef struct {
+  gs_step_kind kind;
+  gs_dist dur; /* ns */
+} gs_step;
+
+typedef struct {
+  size_t nsteps;
+  gs_step *steps;
+} gs_task_spec;
+
+typedef struct gs_scenario {
+  char *path;        /* as given to gs_scenario_load */
+  char *name;
+  char *description;
+  gs_runtime runtime;
+  gs_model model;
+  gs_sched_policy sched;
+  int cores;         /* 1..GS_MAX_CORES */
+  int workers;       /* 1..GS_MAX_WORKERS; ignored by sequential */
+  uint64_t seed;
+
+  gs_workload workload;
+  size_t ntasks;
+  uint64_t *numbers;    /* primes: the numbers, ntasks of them */
+  int64_t *counts;      /* countdown: loop lengths */
+  gs_time *durations;   /* sleep: how long task i sleeps */
+  gs_task_spec *custom; /* custom: the tasks */
+
+  gs_params params;
+} gs_scenario;
+
+/* Load and validate a scenario file.  On failure *out is NULL and err holds
+ * "file:line: ..." naming what was expected. */
+gs_err gs_scenario_load(const char *path, gs_scenario **out, gs_error *err);
+void gs_scenario_free(gs_scenario *sc);
+/* Check the fields a caller may have overridden (cores, workers, ...). */
+gs_err gs_scenario_check(const gs_scenario *sc, gs_error *err);
+
+/* ---- Workload arithmetic ----------------------------------------------- */
+
+/* Least prime factor of n >= 2 and the number of trial divisions the
+ * reference algorithm (2, then odd divisors up to the square root) makes to
+ * find it.  Exact for every uint64_t, computed without trial division. */
+uint64_t gs_least_prime_factor(uint64_t n, uint64_t *divisions);
+
+/* ---- Running ----------------------------------------------------------- */
+
+typedef enum {
+  GS_TS_NEW = 0, GS_TS_RUNNABLE, GS_TS_RUNNING, GS_TS_BLOCKED, GS_TS_DONE
+} gs_thread_state;
+
+typedef struct {
+  int pid;            /* simulated process id, 1 = the main process */
+  int tid;            /* global thread index */
+  char name[32];
+  gs_time created, ended;
+  gs_time user, sys;  /* CPU time by kind */
+  gs_time runnable;   /* time spent waiting for a core */
+  gs_time blocked;    /* time spent blocked (sleep, lock, join, pipe) */
+  uint64_t nvcsw;     /* voluntary context switches */
+  uint64_t nivcsw;    /* involuntary context switches */
+  uint64_t migrations;
+  uint64_t tasks;     /* tasks this thread completed */
+} gs_thread_result;
+
+typedef struct {
+  int pid;
+  int parent;         /* 0 for the main process */
+  char name[32];
+  int nthreads;
+  gs_time user, sys;  /* summed over the process's threads */
+  gs_time started, ended;
+} gs_proc_result;
+
+typedef struct {
+  gs_time busy_user, busy_sys; /* time the core ran program or kernel work */
+  uint64_t switches;           /* times the core switched to another thread */
+} gs_core_result;
+
+typedef struct {
+  uint64_t task;     /* index in the scenario */
+  uint64_t value;    /* primes: least prime factor; others: 0 */
+  gs_time started, finished;
+  int tid;           /* thread that ran it */
+} gs_task_result;
+
+typedef struct gs_results {
+  gs_time wall;       /* simulated wall time: start to main thread exit */
+  gs_time user, sys;  /* over every process, children included */
+  uint64_t events;    /* events processed */
+  uint64_t seed;
+  int cores, workers;
+  gs_runtime runtime;
+  gs_model model;
+  gs_sched_policy sched;
+  gs_params params;   /* resolved */
+  size_t nthreads, nprocs, ntasks;
+  gs_thread_result *threads;
+  gs_proc_result *procs;
+  gs_core_result *core;
+  gs_task_result *tasks;
+} gs_results;
+
+/* Run the scenario to completion.  Deterministic in (scenario, seed).
+ * On success *out holds results to be freed with gs_results_free. */
+gs_err gs_run(const gs_scenario *sc, gs_results **out, gs_error *err);
+void gs_results_free(gs_results *r);
+
+#endif
