@@ -111,6 +111,7 @@ typedef enum {
   GS_P_COUNTDOWN_STEP,  /* ns per decrement (countdown) */
   GS_P_SCHED_BASE_SLICE,/* fair: base slice, before core-count scaling */
   GS_P_SCHED_WAKEUP_GRAN,/* fair: wake-up preemption granularity, before scaling */
+  GS_P_SCHED_SLEEPER_CREDIT,/* fair: how far behind min_vruntime a waking thread may be placed */
   GS_P_SCHED_TICK,      /* fair: scheduler tick period (slices end on ticks) */
   GS_P_RR_QUANTUM,      /* rr: time quantum */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */

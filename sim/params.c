@@ -52,6 +52,8 @@ static const gs_param_info params[GS_P_COUNT] = {
     "Fair scheduler: base time slice, multiplied by 1 + log2(min(cores, 8)) as Linux does."},
   [GS_P_SCHED_WAKEUP_GRAN] = {"sched_wakeup_gran", "ns", 1 * MS, 1 * MS, 0, 10 * S,
     "Fair scheduler: a woken thread preempts a running one only if its virtual runtime is lower by more than this (scaled like the slice)."},
+  [GS_P_SCHED_SLEEPER_CREDIT] = {"sched_sleeper_credit", "ns", 3 * MS, 3 * MS, 0, 10 * S,
+    "Fair scheduler: a thread waking from a sleep is placed no further than this behind min_vruntime (CFS's half sched_latency; scaled like the slice)."},
   [GS_P_SCHED_TICK] = {"sched_tick", "ns", 4 * MS, 4 * MS, 1 * US, 10 * S,
     "Fair scheduler: timer tick period (HZ=250 gives 4 ms); an expired slice ends at the next tick."},
   [GS_P_RR_QUANTUM] = {"rr_quantum", "ns", 10 * MS, 10 * MS, 1 * US, 100 * S,

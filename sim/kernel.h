@@ -1,0 +1,217 @@
+/*
+ * kernel.h - the simulated machine and operating system: cores, processes,
+ * threads, wait queues and the scheduler.  Internal to the library.
+ *
+ * A thread runs a *program*: a step function with a program counter (pc).
+ * The kernel calls the step function whenever the thread is on a core and
+ * has nothing left to do; the step function must then end in exactly one of
+ *   gsK_work()   - compute for a while (user or sys time), then step again;
+ *   gsK_block()  - make a blocking system call (wait queue and/or timeout);
+ *   gsK_exit()   - the thread is done.
+ * Non-blocking actions (waking others, spawning, charging kernel time) may
+ * come before that.  Code after a blocking call runs only once the thread
+ * is back on a core, as in a real program.
+ */
+#ifndef GS_KERNEL_H
+#define GS_KERNEL_H
+
+#include "engine.h"
+#include "rng.h"
+
+#include <stdbool.h>
+
+typedef struct gsK_sim gsK_sim;
+typedef struct gsK_thread gsK_thread;
+typedef struct gsK_proc gsK_proc;
+typedef struct gsK_core gsK_core;
+
+typedef void (*gsK_step_fn)(gsK_sim *s, gsK_thread *t);
+
+/* Event kinds dispatched by sim.c. */
+enum { GSK_EV_CORE = 1, GSK_EV_TIMER = 2 };
+
+/* Why a blocked thread became runnable. */
+enum { GSK_WAKE_NONE = 0, GSK_WAKE_SIGNAL, GSK_WAKE_TIMEOUT };
+
+/* A FIFO of blocked threads (a futex hash bucket, a pipe's readers...). */
+typedef struct {
+  gsK_thread *head, *tail;
+} gsK_waitq;
+
+struct gsK_thread {
+  int tid;
+  gsK_proc *proc;
+  char name[32];
+  gs_thread_state state;
+  gs_time state_since; /* when the current state began (accounting) */
+
+  /* Program. */
+  gsK_step_fn step;
+  int pc;
+  int64_t i;      /* loop counter for the program's own use */
+  int64_t task;   /* task being run, -1 when none */
+  size_t stepi;   /* next step of that task */
+  gs_time task_started;
+
+  /* Current operation: pending_sys first, then op_left of user/sys work. */
+  gs_time pending_sys;
+  gs_time op_left;
+  bool op_sys;
+  bool stepped;   /* the step function ended in work/block/exit */
+
+  /* A blocking call in progress: the syscall cost is paid first, then the
+   * thread sleeps unless a wake-up arrived meanwhile (no lost wake-ups). */
+  bool blk;
+  bool blk_woken;
+  gs_time blk_timeout; /* relative ns, -1 for none */
+  int wake_reason;
+  gsK_waitq *wq;       /* queue this thread is linked on, if any */
+  gsK_thread *wq_next, *wq_prev;
+  gsE_event timer;
+
+  /* Scheduling. */
+  gsK_core *core;      /* core it runs on (or is being dispatched to) */
+  int last_core;       /* -1 before it first ran */
+  gs_time vruntime;    /* fair policy: ns of weighted runtime */
+  int32_t rq_idx;      /* position in the run queue, -1 when not queued */
+  uint64_t rq_seq;
+
+  gsK_waitq joiners;   /* threads blocked in join on this one */
+
+  /* Accounting. */
+  gs_time created, ended;
+  gs_time user, sys, runnable, blocked;
+  uint64_t nvcsw, nivcsw, migrations, tasks;
+};
+
+struct gsK_proc {
+  int pid;
+  gsK_proc *parent;
+  char name[32];
+  int nthreads, live;   /* threads created, and not yet exited */
+  gs_time started, ended;
+  bool exited;
+  gsK_waitq waiters;    /* threads blocked in waitpid on this process */
+  void *ctx;            /* the concurrency model's per-process data */
+};
+
+struct gsK_core {
+  int id;
+  gsK_thread *cur;      /* thread on this core, or NULL when idle */
+  gs_time seg_start;    /* when cur began its current accounted segment */
+  gs_time slice_end;    /* when cur's slice ends (absolute ns) */
+  bool resched;         /* preemption requested by a wake-up */
+  int32_t idle_idx;     /* position in the idle set, -1 when busy */
+  gsE_event ev;
+  gs_time busy_user, busy_sys;
+  uint64_t switches;
+};
+
+/* The run queue: a min-heap ordered by (key, seq).  Fair: key = vruntime;
+ * round-robin: key = 0, so seq makes it FIFO. */
+typedef struct {
+  gsK_thread **heap;
+  size_t n, cap;
+} gsK_runq;
+
+struct gsK_sim {
+  const gs_scenario *sc;
+  gs_params p;          /* resolved */
+  gsE_queue q;
+  gsR_rng rng;
+  gs_sched_policy policy;
+
+  int ncores;
+  gsK_core *cores;
+  int *idle;            /* ids of idle cores; idle_n of them */
+  int idle_n;
+
+  gsK_runq rq;
+  uint64_t rq_seq;
+  gs_time min_vruntime;
+  gs_time slice, wakeup_gran, sleeper_credit; /* fair: scaled with cores */
+
+  gsK_thread **threads;
+  size_t nthreads, cap_threads;
+  gsK_proc **procs;
+  size_t nprocs, cap_procs;
+  size_t live_threads;
+
+  gsK_thread *main;     /* its exit ends the run */
+  int failed;           /* gs_err of a failure inside the kernel */
+  gs_error *err;
+
+  void *model;          /* the concurrency model's data */
+  gs_task_result *tasks;
+  uint64_t *work;        /* per task: divisions (primes), decrements (countdown) */
+};
+
+static inline gs_time gsK_now(const gsK_sim *s) { return s->q.now; }
+
+/* ---- Setting up ------------------------------------------------------ */
+int gsK_init(gsK_sim *s, const gs_scenario *sc, gs_error *err);
+void gsK_free(gsK_sim *s);
+/* Run events until the main thread exits; returns a gs_err. */
+int gsK_run(gsK_sim *s);
+
+/* ---- Processes and threads (thread.c) -------------------------------- */
+gsK_proc *gsK_proc_new(gsK_sim *s, gsK_proc *parent, const char *name);
+/* Create a thread in p running step; it becomes runnable at once. */
+gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn step);
+
+/* What a step function ends with. */
+void gsK_work(gsK_thread *t, gs_time ns, bool sys);
+void gsK_block(gsK_sim *s, gsK_thread *t, gsK_waitq *wq, gs_time timeout);
+void gsK_exit(gsK_sim *s, gsK_thread *t);
+/* Kernel time to charge before the next operation (sys). */
+static inline void gsK_charge_sys(gsK_thread *t, gs_time ns) { t->pending_sys += ns; }
+
+/* Wake the first waiter / every waiter of wq; returns how many. */
+int gsK_wake_one(gsK_sim *s, gsK_waitq *wq);
+int gsK_wake_all(gsK_sim *s, gsK_waitq *wq);
+/* Timer expiry of a thread (dispatched from the event loop). */
+void gsK_timer_fired(gsK_sim *s, gsK_thread *t);
+
+/* ---- Scheduler (sched.c) --------------------------------------------- */
+void gsK_sched_init(gsK_sim *s);
+/* t has become runnable: give it an idle core or queue it (may preempt). */
+void gsK_make_runnable(gsK_sim *s, gsK_thread *t);
+/* The core's event fired: account, run the program, preempt or continue. */
+void gsK_core_event(gsK_sim *s, gsK_core *c);
+/* Fail the run with a model error (allocation failure, event limit). */
+void gsK_fail(gsK_sim *s, int code, const char *msg);
+
+/* ---- Synchronisation (sync.c) ----------------------------------------- */
+/* A futex-style mutex: unlock wakes one waiter but hands nothing over; the
+ * woken thread must try again and may lose to a thread that never slept. */
+typedef struct {
+  gsK_thread *owner;
+  gsK_waitq wq;
+} gsK_mutex;
+
+/* true if t now owns m; false if t has been set to block on it (the step
+ * function must return and retry at the same pc). */
+bool gsK_mutex_lock(gsK_sim *s, gsK_thread *t, gsK_mutex *m);
+void gsK_mutex_unlock(gsK_sim *s, gsK_thread *t, gsK_mutex *m);
+
+/* A pipe carrying int64 messages (task indices, results). */
+typedef struct {
+  int64_t *buf;
+  size_t head, n, cap;
+  gsK_waitq readers;
+} gsK_pipe;
+
+void gsK_pipe_free(gsK_pipe *p);
+/* Write one message; wakes a blocked reader.  Charges the write syscall. */
+int gsK_pipe_write(gsK_sim *s, gsK_thread *t, gsK_pipe *p, int64_t msg);
+/* true and *msg if a message was read (read syscall charged); false if t
+ * has been set to block (retry at the same pc). */
+bool gsK_pipe_read(gsK_sim *s, gsK_thread *t, gsK_pipe *p, int64_t *msg);
+
+/* Join: true once target has exited (join cost charged); false if t has
+ * been set to block. */
+bool gsK_join(gsK_sim *s, gsK_thread *t, gsK_thread *target);
+/* waitpid: true once p has exited; false if t has been set to block. */
+bool gsK_waitpid(gsK_sim *s, gsK_thread *t, gsK_proc *p);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * sched.c - cores and the preemptive OS scheduler.
+ *
+ * Two policies share one run queue (a heap ordered by key, then by the
+ * order threads were queued):
+ *
+ *   fair  In the style of Linux CFS/EEVDF.  key = virtual runtime (ns of CPU
+ *         time; every thread has the default weight).  A thread picked gets
+ *         a slice of sched_base_slice x (1 + log2(min(cores, 8))); the slice
+ *         ends on the first scheduler tick after it is used up, and then the
+ *         thread is preempted only if a queued thread has a lower vruntime.
+ *         A waking thread is placed no further than sched_sleeper_credit
+ *         behind min_vruntime, and preempts the running thread with the
+ *         highest vruntime if it is lower than that by more than
+ *         sched_wakeup_gran (wake-up preemption).
+ *   rr    Textbook round-robin: key = 0, so the queue is FIFO; a thread runs
+ *         for rr_quantum and goes to the back if anyone is waiting.  No
+ *         wake-up preemption.
+ *
+ * One global run queue stands for Linux's per-core queues plus load
+ * balancing: an idle core never stays idle while a thread is runnable.
+ * Placement of a waking thread: its previous core if idle (no migration),
+ * else another idle core (migration cost), else the run queue.
+ *
+ * Thread states (thread.c draws the full diagram):
+ *
+ *   RUNNABLE --dispatch--> RUNNING --slice over, someone better--> RUNNABLE
+ *                             |  \--blocking call--> BLOCKED --wake--> RUNNABLE
+ *                             \--exit--> DONE
+ *
+ * Costs charged here: ctx_switch (sys, to the thread switched in) at every
+ * dispatch; migration (sys) when it lands on another core than before;
+ * wakeup_latency (the core is reserved but not busy) when a woken thread
+ * lands on an idle core.
+ */
+#include "kernel.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+/* ---- Run queue --------------------------------------------------------- */
+
+static inline gs_time rq_key(const gsK_sim *s, const gsK_thread *t)
+{
+  return s->policy == GS_SCHED_FAIR ? t->vruntime : 0;
+}
+
+static inline bool rq_before(const gsK_sim *s, const gsK_thread *a, const gsK_thread *b)
+{
+  gs_time ka = rq_key(s, a), kb = rq_key(s, b);
+  return ka < kb || (ka == kb && a->rq_seq < b->rq_seq);
+}
+
+static void rq_set(gsK_runq *rq, size_t i, gsK_thread *t)
+{
+  rq->heap[i] = t;
+  t->rq_idx = (int32_t)i;
+}
+
+static void rq_up(gsK_sim *s, size_t i)
+{
+  gsK_runq *rq = &s->rq;
+  gsK_thread *t = rq->heap[i];
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!rq_before(s, t, rq->heap[p]))
+      break;
+    rq_set(rq, i, rq->heap[p]);
+    i = p;
+  }
+  rq_set(rq, i, t);
+}
+
+static void rq_down(gsK_sim *s, size_t i)
+{
+  gsK_runq *rq = &s->rq;
+  gsK_thread *t = rq->heap[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= rq->n)
+      break;
+    if (c + 1 < rq->n && rq_before(s, rq->heap[c + 1], rq->heap[c]))
+      c++;
+    if (!rq_before(s, rq->heap[c], t))
+      break;
+    rq_set(rq, i, rq->heap[c]);
+    i = c;
+  }
+  rq_set(rq, i, t);
+}
+
+static void rq_push(gsK_sim *s, gsK_thread *t)
+{
+  gsK_runq *rq = &s->rq;
+  if (rq->n == rq->cap) {
+    size_t cap = rq->cap ? 2 * rq->cap : 64;
+    gsK_thread **h = realloc(rq->heap, cap * sizeof *h);
+    if (!h) {
+      gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the run queue");
+      return;
+    }
+    rq->heap = h;
+    rq->cap = cap;
+  }
+  t->rq_seq = s->rq_seq++;
+  rq->heap[rq->n] = t;
+  t->rq_idx = (int32_t)rq->n;
+  rq->n++;
+  rq_up(s, rq->n - 1);
+}
+
+static gsK_thread *rq_pop(gsK_sim *s)
+{
+  gsK_runq *rq = &s->rq;
+  if (rq->n == 0)
+    return NULL;
+  gsK_thread *t = rq->heap[0];
+  t->rq_idx = -1;
+  rq->n--;
+  if (rq->n > 0) {
+    rq_set(rq, 0, rq->heap[rq->n]);
+    rq_down(s, 0);
+  }
+  return t;
+}
+
+/* ---- Idle set (O(1) add and remove) ------------------------------------ */
+
+static void idle_add(gsK_sim *s, gsK_core *c)
+{
+  assert(c->idle_idx < 0);
+  c->idle_idx = s->idle_n;
+  s->idle[s->idle_n++] = c->id;
+}
+
+static void idle_remove(gsK_sim *s, gsK_core *c)
+{
+  assert(c->idle_idx >= 0);
+  int last = s->idle[--s->idle_n];
+  s->idle[c->idle_idx] = last;
+  s->cores[last].idle_idx = c->idle_idx;
+  c->idle_idx = -1;
+}
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+static int ilog2(int n)
+{
+  int l = 0;
+  while (n > 1) {
+    n >>= 1;
+    l++;
+  }
+  return l;
+}
+
+void gsK_sched_init(gsK_sim *s)
+{
+  int n = s->ncores < 8 ? s->ncores : 8;
+  gs_time factor = 1 + ilog2(n);
+  s->slice = (gs_time)s->p.v[GS_P_SCHED_BASE_SLICE] * factor;
+  s->wakeup_gran = (gs_time)s->p.v[GS_P_SCHED_WAKEUP_GRAN] * factor;
+  s->sleeper_credit = (gs_time)s->p.v[GS_P_SCHED_SLEEPER_CREDIT] * factor;
+  s->idle_n = 0;
+  for (int i = 0; i < s->ncores; i++) {
+    s->cores[i].idle_idx = -1;
+    idle_add(s, &s->cores[i]);
+  }
+}
+
+/* Virtual runtime of the thread on c, including the segment in progress. */
+static gs_time cur_vruntime(const gsK_sim *s, const gsK_core *c)
+{
+  gs_time el = gsK_now(s) - c->seg_start;
+  return c->cur->vruntime + (el > 0 ? el : 0);
+}
+
+/* min_vruntime never goes backwards; it follows the smallest vruntime among
+ * queued and running threads.  O(cores). */
+static void update_min_vruntime(gsK_sim *s)
+{
+  gs_time m = INT64_MAX;
+  if (s->rq.n)
+    m = s->rq.heap[0]->vruntime;
+  for (int i = 0; i < s->ncores; i++)
+    if (s->cores[i].cur) {
+      gs_time v = cur_vruntime(s, &s->cores[i]);
+      if (v < m)
+        m = v;
+    }
+  if (m != INT64_MAX && m > s->min_vruntime)
+    s->min_vruntime = m;
+}
+
+static void set_state(gsK_sim *s, gsK_thread *t, gs_thread_state st)
+{
+  gs_time el = gsK_now(s) - t->state_since;
+  if (t->state == GS_TS_RUNNABLE)
+    t->runnable += el;
+  else if (t->state == GS_TS_BLOCKED)
+    t->blocked += el;
+  t->state = st;
+  t->state_since = gsK_now(s);
+}
+
+static void new_slice(gsK_sim *s, gsK_core *c, gs_time from)
+{
+  if (s->policy == GS_SCHED_RR) {
+    c->slice_end = from + (gs_time)s->p.v[GS_P_RR_QUANTUM];
+  } else {
+    gs_time tick = (gs_time)s->p.v[GS_P_SCHED_TICK];
+    gs_time end = from + s->slice;
+    c->slice_end = (end + tick - 1) / tick * tick;
+  }
+}
+
+/* Schedule the core's next event: the end of the current operation (or the
+ * moment the program must step) or the end of the slice, whichever is first. */
+static void program_core(gsK_sim *s, gsK_core *c)
+{
+  gsK_thread *t = c->cur;
+  gs_time at = c->seg_start + t->pending_sys + t->op_left;
+  if (c->slice_end < at)
+    at = c->slice_end;
+  if (at < gsK_now(s))
+    at = gsK_now(s);
+  if (gsE_schedule(&s->q, &c->ev, at) < 0)
+    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+}
+
+static void dispatch(gsK_sim *s, gsK_core *c, gsK_thread *t, gs_time latency)
+{
+  if (c->idle_idx >= 0)
+    idle_remove(s, c);
+  c->cur = t;
+  t->core = c;
+  set_state(s, t, GS_TS_RUNNING);
+  t->pending_sys += (gs_time)s->p.v[GS_P_CTX_SWITCH];
+  c->switches++;
+  if (t->last_core >= 0 && t->last_core != c->id) {
+    t->pending_sys += (gs_time)s->p.v[GS_P_MIGRATION];
+    t->migrations++;
+  }
+  t->last_core = c->id;
+  c->seg_start = gsK_now(s) + latency;
+  c->resched = false;
+  new_slice(s, c, c->seg_start);
+  program_core(s, c);
+}
+
+/* The core has no thread: take the best queued one, or go idle. */
+static void core_next(gsK_sim *s, gsK_core *c)
+{
+  c->cur = NULL;
+  gsK_thread *t = rq_pop(s);
+  if (t) {
+    dispatch(s, c, t, 0);
+  } else {
+    gsE_cancel(&s->q, &c->ev);
+    idle_add(s, c);
+  }
+}
+
+/* Charge the time since seg_start: pending kernel work first, then the
+ * operation.  Fair: the thread's vruntime advances by the same amount. */
+static void account(gsK_sim *s, gsK_core *c)
+{
+  gsK_thread *t = c->cur;
+  gs_time el = gsK_now(s) - c->seg_start;
+  if (el <= 0)
+    return;
+  c->seg_start = gsK_now(s);
+  t->vruntime += el;
+  gs_time k = el < t->pending_sys ? el : t->pending_sys;
+  t->pending_sys -= k;
+  t->sys += k;
+  c->busy_sys += k;
+  el -= k;
+  if (el > 0) {
+    k = el < t->op_left ? el : t->op_left;
+    t->op_left -= k;
+    if (t->op_sys) {
+      t->sys += k;
+      c->busy_sys += k;
+    } else {
+      t->user += k;
+      c->busy_user += k;
+    }
+  }
+}
+
+static bool should_preempt(gsK_sim *s, gsK_core *c)
+{
+  if (s->rq.n == 0)
+    return false;
+  if (s->policy == GS_SCHED_RR)
+    return gsK_now(s) >= c->slice_end;
+  return s->rq.heap[0]->vruntime < c->cur->vruntime;
+}
+
+/* ---- Entry points ------------------------------------------------------ */
+
+void gsK_make_runnable(gsK_sim *s, gsK_thread *t)
+{
+  set_state(s, t, GS_TS_RUNNABLE);
+  if (s->policy == GS_SCHED_FAIR) {
+    update_min_vruntime(s);
+    gs_time floor = s->min_vruntime - s->sleeper_credit;
+    if (t->vruntime < floor)
+      t->vruntime = floor;
+  }
+  if (s->idle_n > 0) {
+    gsK_core *c = NULL;
+    if (t->last_core >= 0 && s->cores[t->last_core].idle_idx >= 0)
+      c = &s->cores[t->last_core];
+    else
+      c = &s->cores[s->idle[s->idle_n - 1]];
+    dispatch(s, c, t, (gs_time)s->p.v[GS_P_WAKEUP_LATENCY]);
+    return;
+  }
+  rq_push(s, t);
+  if (s->policy != GS_SCHED_FAIR)
+    return;
+  /* Wake-up preemption: against the running thread furthest ahead. */
+  gsK_core *victim = NULL;
+  gs_time worst = INT64_MIN;
+  for (int i = 0; i < s->ncores; i++) {
+    gsK_core *c = &s->cores[i];
+    if (c->cur && !c->resched) {
+      gs_time v = cur_vruntime(s, c);
+      if (v > worst) {
+        worst = v;
+        victim = c;
+      }
+    }
+  }
+  if (victim && t->vruntime + s->wakeup_gran < worst) {
+    victim->resched = true;
+    if (gsE_schedule(&s->q, &victim->ev, gsK_now(s)) < 0)
+      gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  }
+}
+
+/* Put a blocking thread to sleep and free its core. */
+static void go_to_sleep(gsK_sim *s, gsK_core *c, gsK_thread *t)
+{
+  set_state(s, t, GS_TS_BLOCKED);
+  t->nvcsw++;
+  t->core = NULL;
+  if (t->blk_timeout >= 0 &&
+      gsE_schedule(&s->q, &t->timer, gsK_now(s) + t->blk_timeout) < 0)
+    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  core_next(s, c);
+}
+
+/* A program that keeps stepping without consuming time is a model bug;
+ * this bounds it so a run cannot hang. */
+#define MAX_STEPS_PER_EVENT 100000
+
+void gsK_core_event(gsK_sim *s, gsK_core *c)
+{
+  gsK_thread *t = c->cur;
+  if (!t)
+    return;
+  account(s, c);
+  if (gsK_now(s) >= c->seg_start) {
+    int guard = 0;
+    while (t->pending_sys == 0 && t->op_left == 0) {
+      if (t->blk) {
+        t->blk = false;
+        if (!t->blk_woken) {
+          go_to_sleep(s, c, t);
+          return;
+        }
+        t->blk_woken = false;
+      }
+      if (++guard > MAX_STEPS_PER_EVENT) {
+        gsK_fail(s, GS_ERR_MODEL, "a thread's program made no progress");
+        return;
+      }
+      t->stepped = false;
+      t->step(s, t);
+      assert(t->stepped);
+      if (s->failed)
+        return;
+      if (t->state == GS_TS_DONE) {
+        t->core = NULL;
+        core_next(s, c);
+        return;
+      }
+    }
+  }
+  if (c->resched || gsK_now(s) >= c->slice_end) {
+    if (should_preempt(s, c)) {
+      c->cur = NULL;
+      t->core = NULL;
+      t->nivcsw++;
+      set_state(s, t, GS_TS_RUNNABLE);
+      rq_push(s, t);
+      core_next(s, c);
+      return;
+    }
+    if (gsK_now(s) >= c->slice_end)
+      new_slice(s, c, gsK_now(s));
+    c->resched = false;
+  }
+  program_core(s, c);
+}

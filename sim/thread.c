@@ -1,0 +1,193 @@
+/*
+ * thread.c - simulated processes and threads: creation, blocking system
+ * calls, wake-ups and exit.
+ *
+ * Thread life cycle (function behind each transition):
+ *
+ *     NEW --gsK_spawn--> RUNNABLE <-----------------------------+
+ *                          |  ^                                 |
+ *              dispatch    |  | preempt (sched.c)               | wake_thread / gsK_timer_fired
+ *              (sched.c)   v  |                                 |
+ *                         RUNNING --gsK_block, syscall paid--> BLOCKED
+ *                          |
+ *                          +--gsK_exit--> DONE (joiners and waitpid woken)
+ *
+ * A blocking call is two-phase: gsK_block links the thread on its wait
+ * queue at once and charges the system call; the thread actually sleeps
+ * when that kernel time has been paid.  A wake-up arriving in between is
+ * remembered (blk_woken), so, as with a futex, no wake-up is ever lost.
+ */
+#include "kernel.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void wq_link(gsK_waitq *wq, gsK_thread *t)
+{
+  assert(!t->wq);
+  t->wq = wq;
+  t->wq_next = NULL;
+  t->wq_prev = wq->tail;
+  if (wq->tail)
+    wq->tail->wq_next = t;
+  else
+    wq->head = t;
+  wq->tail = t;
+}
+
+static void wq_unlink(gsK_thread *t)
+{
+  gsK_waitq *wq = t->wq;
+  if (!wq)
+    return;
+  if (t->wq_prev)
+    t->wq_prev->wq_next = t->wq_next;
+  else
+    wq->head = t->wq_next;
+  if (t->wq_next)
+    t->wq_next->wq_prev = t->wq_prev;
+  else
+    wq->tail = t->wq_prev;
+  t->wq = NULL;
+  t->wq_next = t->wq_prev = NULL;
+}
+
+gsK_proc *gsK_proc_new(gsK_sim *s, gsK_proc *parent, const char *name)
+{
+  if (s->nprocs == s->cap_procs) {
+    size_t cap = s->cap_procs ? 2 * s->cap_procs : 16;
+    gsK_proc **a = realloc(s->procs, cap * sizeof *a);
+    if (!a)
+      goto nomem;
+    s->procs = a;
+    s->cap_procs = cap;
+  }
+  gsK_proc *p = calloc(1, sizeof *p);
+  if (!p)
+    goto nomem;
+  p->pid = (int)s->nprocs + 1;
+  p->parent = parent;
+  snprintf(p->name, sizeof p->name, "%s", name);
+  p->started = gsK_now(s);
+  s->procs[s->nprocs++] = p;
+  return p;
+nomem:
+  gsK_fail(s, GS_ERR_NOMEM, "out of memory creating a process");
+  return NULL;
+}
+
+gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn step)
+{
+  if (s->nthreads == s->cap_threads) {
+    size_t cap = s->cap_threads ? 2 * s->cap_threads : 16;
+    gsK_thread **a = realloc(s->threads, cap * sizeof *a);
+    if (!a)
+      goto nomem;
+    s->threads = a;
+    s->cap_threads = cap;
+  }
+  gsK_thread *t = calloc(1, sizeof *t);
+  if (!t)
+    goto nomem;
+  t->tid = (int)s->nthreads;
+  t->proc = p;
+  snprintf(t->name, sizeof t->name, "%s", name);
+  t->step = step;
+  t->task = -1;
+  t->last_core = -1;
+  t->rq_idx = -1;
+  t->blk_timeout = -1;
+  t->created = t->state_since = gsK_now(s);
+  t->state = GS_TS_NEW;
+  /* A new thread starts level with the others (CFS places it at
+   * min_vruntime), so it neither starves nor monopolises a core. */
+  t->vruntime = s->min_vruntime;
+  gsE_event_init(&t->timer, GSK_EV_TIMER, t);
+  s->threads[s->nthreads++] = t;
+  s->live_threads++;
+  p->nthreads++;
+  p->live++;
+  gsK_make_runnable(s, t);
+  return t;
+nomem:
+  gsK_fail(s, GS_ERR_NOMEM, "out of memory creating a thread");
+  return NULL;
+}
+
+void gsK_work(gsK_thread *t, gs_time ns, bool sys)
+{
+  assert(!t->stepped);
+  t->op_left = ns > 0 ? ns : 0;
+  t->op_sys = sys;
+  t->stepped = true;
+}
+
+void gsK_block(gsK_sim *s, gsK_thread *t, gsK_waitq *wq, gs_time timeout)
+{
+  assert(!t->stepped);
+  t->op_left = 0;
+  t->blk = true;
+  t->blk_woken = false;
+  t->blk_timeout = timeout;
+  t->wake_reason = GSK_WAKE_NONE;
+  if (wq)
+    wq_link(wq, t);
+  t->pending_sys += (gs_time)s->p.v[GS_P_SYSCALL];
+  t->stepped = true;
+}
+
+/* Make t runnable (or note the wake-up if it has not gone to sleep yet). */
+static void wake_thread(gsK_sim *s, gsK_thread *t, int reason)
+{
+  wq_unlink(t);
+  t->wake_reason = reason;
+  if (t->state == GS_TS_BLOCKED) {
+    gsE_cancel(&s->q, &t->timer);
+    gsK_make_runnable(s, t);
+  } else if (t->blk) {
+    t->blk_woken = true;
+  }
+}
+
+int gsK_wake_one(gsK_sim *s, gsK_waitq *wq)
+{
+  if (!wq->head)
+    return 0;
+  wake_thread(s, wq->head, GSK_WAKE_SIGNAL);
+  return 1;
+}
+
+int gsK_wake_all(gsK_sim *s, gsK_waitq *wq)
+{
+  int n = 0;
+  while (wq->head) {
+    wake_thread(s, wq->head, GSK_WAKE_SIGNAL);
+    n++;
+  }
+  return n;
+}
+
+void gsK_timer_fired(gsK_sim *s, gsK_thread *t)
+{
+  if (t->state == GS_TS_BLOCKED)
+    wake_thread(s, t, GSK_WAKE_TIMEOUT);
+}
+
+void gsK_exit(gsK_sim *s, gsK_thread *t)
+{
+  assert(!t->stepped);
+  t->stepped = true;
+  t->op_left = 0;
+  t->state = GS_TS_DONE;
+  t->state_since = t->ended = gsK_now(s);
+  s->live_threads--;
+  gsK_wake_all(s, &t->joiners);
+  gsK_proc *p = t->proc;
+  if (--p->live == 0) {
+    p->exited = true;
+    p->ended = gsK_now(s);
+    gsK_wake_all(s, &p->waiters);
+  }
+}
