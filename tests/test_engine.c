@@ -1,0 +1,108 @@
+/* Tests of the pending-event set (sim/engine.c). */
+#include "engine.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+
+Test(engine, pops_events_in_time_order)
+{
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event ev[5];
+  gs_time at[5] = {50, 10, 40, 20, 30};
+  for (int i = 0; i < 5; i++) {
+    gsE_event_init(&ev[i], 1, NULL);
+    cr_assert_eq(gsE_schedule(&q, &ev[i], at[i]), 0);
+  }
+  gs_time last = -1;
+  for (int i = 0; i < 5; i++) {
+    gsE_event *e = gsE_pop(&q);
+    cr_assert_gt(e->at, last);
+    cr_assert_eq(q.now, e->at);
+    last = e->at;
+  }
+  cr_assert_null(gsE_pop(&q));
+  gsE_free(&q);
+}
+
+Test(engine, equal_times_fire_in_insertion_order)
+{
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event ev[100];
+  for (int i = 0; i < 100; i++) {
+    gsE_event_init(&ev[i], 1, &ev[i]);
+    gsE_schedule(&q, &ev[i], 7);
+  }
+  for (int i = 0; i < 100; i++)
+    cr_assert_eq(gsE_pop(&q), &ev[i]);
+  gsE_free(&q);
+}
+
+Test(engine, rescheduled_event_counts_as_new_insertion)
+{
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event a, b;
+  gsE_event_init(&a, 1, NULL);
+  gsE_event_init(&b, 1, NULL);
+  gsE_schedule(&q, &a, 5);
+  gsE_schedule(&q, &b, 5);
+  gsE_schedule(&q, &a, 5); /* moved: now after b */
+  cr_assert_eq(gsE_pop(&q), &b);
+  cr_assert_eq(gsE_pop(&q), &a);
+  gsE_free(&q);
+}
+
+Test(engine, cancelled_event_never_fires)
+{
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event a, b;
+  gsE_event_init(&a, 1, NULL);
+  gsE_event_init(&b, 1, NULL);
+  gsE_schedule(&q, &a, 1);
+  gsE_schedule(&q, &b, 2);
+  gsE_cancel(&q, &a);
+  cr_assert(!gsE_pending(&a));
+  cr_assert_eq(gsE_pop(&q), &b);
+  cr_assert_null(gsE_pop(&q));
+  gsE_free(&q);
+}
+
+/* Random schedules, moves and cancels against a brute-force model. */
+Test(engine, random_operations_keep_heap_order)
+{
+  enum { N = 2000 };
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event *ev = calloc(N, sizeof *ev);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (int i = 0; i < N; i++)
+    gsE_event_init(&ev[i], 1, NULL);
+  for (int k = 0; k < 20000; k++) {
+    gsE_event *e = &ev[gsl_rng_uniform_int(r, N)];
+    if (gsl_rng_uniform(r) < 0.2)
+      gsE_cancel(&q, e);
+    else
+      gsE_schedule(&q, e, (gs_time)gsl_rng_uniform_int(r, 1000));
+  }
+  size_t pending = 0;
+  for (int i = 0; i < N; i++)
+    pending += gsE_pending(&ev[i]);
+  cr_assert_eq(pending, q.n);
+  gs_time lt = -1;
+  uint64_t ls = 0;
+  gsE_event *e;
+  while ((e = gsE_pop(&q))) {
+    cr_assert(e->at > lt || (e->at == lt && e->seq > ls));
+    lt = e->at;
+    ls = e->seq;
+    pending--;
+  }
+  cr_assert_eq(pending, 0);
+  gsl_rng_free(r);
+  free(ev);
+  gsE_free(&q);
+}
