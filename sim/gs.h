@@ -55,6 +55,8 @@ typedef struct {
 typedef enum { GS_RT_C = 0, GS_RT_CPYTHON } gs_runtime;
 typedef enum { GS_MODEL_SEQUENTIAL = 0, GS_MODEL_THREADS, GS_MODEL_PROCESSES } gs_model;
 typedef enum { GS_SCHED_FAIR = 0, GS_SCHED_RR } gs_sched_policy;
+/* GIL variant; DEFAULT means "by runtime": cpython -> new, c -> none. */
+typedef enum { GS_GIL_DEFAULT = 0, GS_GIL_NONE, GS_GIL_NEW, GS_GIL_OLD } gs_gil;
 typedef enum { GS_WL_PRIMES = 0, GS_WL_COUNTDOWN, GS_WL_SLEEP, GS_WL_CUSTOM } gs_workload;
 
 const char *gs_runtime_name(gs_runtime r);
@@ -65,6 +67,10 @@ const char *gs_workload_name(gs_workload w);
 int gs_runtime_parse(const char *s);
 int gs_model_parse(const char *s);
 int gs_sched_parse(const char *s);
+const char *gs_gil_name(gs_gil g);  /* "none", "new", "old" ("default") */
+int gs_gil_parse(const char *s);     /* none|new|old; -1 when unknown */
+/* The GIL a run uses: g itself, or the runtime's default. */
+gs_gil gs_gil_effective(gs_gil g, gs_runtime rt);
 
 /* ---- Distributions (durations in ns) ------------------------------------ */
 
@@ -114,6 +120,10 @@ typedef enum {
   GS_P_SCHED_SLEEPER_CREDIT,/* fair: how far behind min_vruntime a waking thread may be placed */
   GS_P_SCHED_TICK,      /* fair: scheduler tick period (slices end on ticks) */
   GS_P_RR_QUANTUM,      /* rr: time quantum */
+  GS_P_SWITCH_INTERVAL, /* new GIL: sys.setswitchinterval */
+  GS_P_GIL_CHECK,       /* new GIL: work between eval-breaker check points */
+  GS_P_CHECK_INTERVAL,  /* old GIL: ticks between release and re-acquire (count) */
+  GS_P_TICK,            /* old GIL: work per tick */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */
   GS_P_COUNT
 } gs_param_id;
@@ -164,6 +174,7 @@ typedef struct gs_scenario {
   gs_runtime runtime;
   gs_model model;
   gs_sched_policy sched;
+  gs_gil gil;
   int cores;         /* 1..GS_MAX_CORES */
   int workers;       /* 1..GS_MAX_WORKERS; ignored by sequential */
   uint64_t seed;
@@ -198,6 +209,16 @@ typedef enum {
   GS_TS_NEW = 0, GS_TS_RUNNABLE, GS_TS_RUNNING, GS_TS_BLOCKED, GS_TS_DONE
 } gs_thread_state;
 
+/* GIL statistics of one process (all zero when it has no GIL). */
+typedef struct {
+  uint64_t acquisitions;   /* take_gil completed */
+  uint64_t switches;       /* the GIL went to a different thread */
+  uint64_t drop_requests;  /* a waiter timed out and asked the holder to drop */
+  uint64_t forced_switches;/* a dropper waited until another thread took it */
+  uint64_t failed_wakeups; /* a waiter was signalled but found the GIL taken again */
+  gs_time wait;            /* total time threads spent waiting for the GIL */
+} gs_gil_stats;
+
 typedef struct {
   int pid;            /* simulated process id, 1 = the main process */
   int tid;            /* global thread index */
@@ -210,6 +231,9 @@ typedef struct {
   uint64_t nivcsw;    /* involuntary context switches */
   uint64_t migrations;
   uint64_t tasks;     /* tasks this thread completed */
+  gs_time gil_wait;   /* time spent waiting for its process's GIL */
+  gs_time gil_wait_max; /* longest single wait */
+  uint64_t gil_acquisitions;
 } gs_thread_result;
 
 typedef struct {
@@ -219,6 +243,7 @@ typedef struct {
   int nthreads;
   gs_time user, sys;  /* summed over the process's threads */
   gs_time started, ended;
+  gs_gil_stats gil;
 } gs_proc_result;
 
 typedef struct {
@@ -242,6 +267,7 @@ typedef struct gs_results {
   gs_runtime runtime;
   gs_model model;
   gs_sched_policy sched;
+  gs_gil gil;         /* effective */
   gs_params params;   /* resolved */
   size_t nthreads, nprocs, ntasks;
   gs_thread_result *threads;

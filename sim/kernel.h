@@ -24,6 +24,7 @@ typedef struct gsK_sim gsK_sim;
 typedef struct gsK_thread gsK_thread;
 typedef struct gsK_proc gsK_proc;
 typedef struct gsK_core gsK_core;
+typedef struct gsG_gil gsG_gil;
 
 typedef void (*gsK_step_fn)(gsK_sim *s, gsK_thread *t);
 
@@ -51,12 +52,21 @@ struct gsK_thread {
   int64_t i;      /* loop counter for the program's own use */
   int64_t task;   /* task being run, -1 when none */
   size_t stepi;   /* next step of that task */
+  int wpc;        /* position inside the step being run (workload.c) */
+  gs_time left;   /* work or sleep left in that step */
   gs_time task_started;
 
   /* Current operation: pending_sys first, then op_left of user/sys work. */
   gs_time pending_sys;
   gs_time op_left;
   bool op_sys;
+  /* Check points (eval breaker): every op_check ns of an interruptible
+   * operation the thread looks at its breaker flag.  gsK_interrupt cuts
+   * the operation at the next check point and keeps the rest in op_rest. */
+  gs_time op_check;    /* 0: not interruptible */
+  gs_time op_done;     /* work done in the current operation */
+  gs_time op_rest;     /* work left over after an interruption */
+  bool breaker;
   bool stepped;   /* the step function ended in work/block/exit */
 
   /* A blocking call in progress: the syscall cost is paid first, then the
@@ -78,6 +88,15 @@ struct gsK_thread {
 
   gsK_waitq joiners;   /* threads blocked in join on this one */
 
+  /* GIL (gil.c). */
+  bool gil_held;
+  int gil_pc;          /* position inside gsG_take / gsG_drop */
+  bool gil_asked;      /* this thread set the drop request while waiting */
+  uint64_t gil_seen_switch;
+  gs_time gil_wait_since;
+  gs_time gil_wait, gil_wait_max;
+  uint64_t gil_acquisitions;
+
   /* Accounting. */
   gs_time created, ended;
   gs_time user, sys, runnable, blocked;
@@ -92,6 +111,7 @@ struct gsK_proc {
   gs_time started, ended;
   bool exited;
   gsK_waitq waiters;    /* threads blocked in waitpid on this process */
+  gsG_gil *gil;         /* NULL when the process has no GIL */
   void *ctx;            /* the concurrency model's per-process data */
 };
 
@@ -161,6 +181,8 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
 
 /* What a step function ends with. */
 void gsK_work(gsK_thread *t, gs_time ns, bool sys);
+/* User work with a check point every check ns (see op_check). */
+void gsK_work_checked(gsK_thread *t, gs_time ns, gs_time check);
 void gsK_block(gsK_sim *s, gsK_thread *t, gsK_waitq *wq, gs_time timeout);
 void gsK_exit(gsK_sim *s, gsK_thread *t);
 /* Kernel time to charge before the next operation (sys). */
@@ -169,6 +191,9 @@ static inline void gsK_charge_sys(gsK_thread *t, gs_time ns) { t->pending_sys +=
 /* Wake the first waiter / every waiter of wq; returns how many. */
 int gsK_wake_one(gsK_sim *s, gsK_waitq *wq);
 int gsK_wake_all(gsK_sim *s, gsK_waitq *wq);
+/* Set t's eval breaker: if it runs interruptible work, it stops at its
+ * next check point (now, if running; when next dispatched, otherwise). */
+void gsK_interrupt(gsK_sim *s, gsK_thread *t);
 /* Timer expiry of a thread (dispatched from the event loop). */
 void gsK_timer_fired(gsK_sim *s, gsK_thread *t);
 

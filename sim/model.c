@@ -16,12 +16,18 @@
  *               (ipc_pack + write), until it reads a stop message; then it
  *               exits (proc_exit).
  *
+ * In a process with a GIL every thread takes it before running Python code
+ * and drops it around each blocking call (join, waitpid, pipe read, sleep),
+ * as Py_BEGIN/END_ALLOW_THREADS do; the shared task queue is then protected
+ * by the GIL alone (queue.SimpleQueue), otherwise by a mutex.
+ *
  * Speedups, the limit of min(cores, workers), and the start-up and IPC
  * overheads all come from these programs meeting the scheduler; no model
  * contains a formula for its own speed.
  */
 #include "model.h"
 #include "workload.h"
+#include "gil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +44,32 @@ typedef struct {
 } model;
 
 #define P(s, id) ((gs_time)(s)->p.v[id])
+/* Resumable: return from the step function and come back to the same pc. */
+#define TAKE_GIL()            \
+  do {                        \
+    if (!gsG_take(s, t))      \
+      return;                 \
+  } while (0)
+#define DROP_GIL()            \
+  do {                        \
+    if (!gsG_drop(s, t))      \
+      return;                 \
+  } while (0)
+
+/* Give a new process its own GIL if the run has one. */
+static bool attach_gil(gsK_sim *s, gsK_proc *p)
+{
+  gs_gil kind = gs_gil_effective(s->sc->gil, s->sc->runtime);
+  if (kind == GS_GIL_NONE || kind == GS_GIL_DEFAULT)
+    return true;
+  p->gil = malloc(sizeof *p->gil);
+  if (!p->gil) {
+    gsK_fail(s, GS_ERR_NOMEM, "out of memory creating a GIL");
+    return false;
+  }
+  gsG_init(s, p->gil, kind);
+  return true;
+}
 
 /* Pay kernel time still owed before the thread exits. */
 static bool settle(gsK_thread *t)
@@ -56,6 +88,7 @@ static void sequential_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0:
+      TAKE_GIL();
       if ((size_t)t->i >= s->sc->ntasks) {
         t->pc = 2;
         continue;
@@ -70,6 +103,7 @@ static void sequential_main(gsK_sim *s, gsK_thread *t)
       t->pc = 0;
       continue;
     case 2:
+      DROP_GIL();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -85,15 +119,17 @@ static void pool_worker(gsK_sim *s, gsK_thread *t)
   model *m = s->model;
   for (;;) {
     switch (t->pc) {
-    case 0: /* take the queue lock, then pop under it */
-      if (!gsK_mutex_lock(s, t, &m->qlock))
+    case 0: /* take the queue lock (or the GIL), then pop under it */
+      TAKE_GIL();
+      if (!t->proc->gil && !gsK_mutex_lock(s, t, &m->qlock))
         return;
       t->pc = 1;
       gsK_work(t, P(s, GS_P_QUEUE_OP), false);
       return;
     case 1: {
       int64_t k = m->next_task < s->sc->ntasks ? (int64_t)m->next_task++ : -1;
-      gsK_mutex_unlock(s, t, &m->qlock);
+      if (!t->proc->gil)
+        gsK_mutex_unlock(s, t, &m->qlock);
       if (k < 0) {
         t->pc = 3;
         continue;
@@ -108,6 +144,7 @@ static void pool_worker(gsK_sim *s, gsK_thread *t)
       t->pc = 0;
       continue;
     case 3:
+      DROP_GIL();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -123,6 +160,7 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0: /* start the workers */
+      TAKE_GIL();
       if (t->i == m->nworkers) {
         t->i = 0;
         t->pc = 2;
@@ -141,16 +179,23 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
       t->i++;
       t->pc = 0;
       continue;
-    case 2: /* join them */
+    case 2: /* join them, without the GIL while blocked */
       if (t->i < m->nworkers) {
+        DROP_GIL();
         if (!gsK_join(s, t, m->workers[t->i]))
           return;
-        t->i++;
+        t->pc = 3;
         continue;
       }
-      t->pc = 3;
-      /* fall through */
+      t->pc = 4;
+      continue;
     case 3:
+      TAKE_GIL();
+      t->i++;
+      t->pc = 2;
+      continue;
+    case 4:
+      DROP_GIL();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -168,13 +213,19 @@ static void proc_worker(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0:
+      TAKE_GIL();
       t->pc = 1;
       gsK_work(t, P(s, GS_P_PROC_INIT), false);
       return;
     case 1: /* read a task */
+      DROP_GIL();
       if (!gsK_pipe_read(s, t, &m->task_pipe, &msg))
         return;
       t->i = msg;
+      t->pc = 6;
+      continue;
+    case 6:
+      TAKE_GIL();
       t->pc = 2;
       gsK_work(t, P(s, GS_P_IPC_UNPACK), false);
       return;
@@ -201,6 +252,7 @@ static void proc_worker(gsK_sim *s, gsK_thread *t)
       t->pc = 1;
       continue;
     case 5:
+      DROP_GIL();
       gsK_exit(s, t);
       return;
     }
@@ -215,6 +267,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0: /* fork the workers */
+      TAKE_GIL();
       if (t->i == m->nworkers) {
         t->i = 0;
         t->pc = 2;
@@ -226,7 +279,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
     case 1:
       snprintf(name, sizeof name, "worker-%d", (int)t->i + 1);
       m->children[t->i] = gsK_proc_new(s, t->proc, name);
-      if (!m->children[t->i] || !gsK_spawn(s, m->children[t->i], "main", proc_worker)) {
+      if (!m->children[t->i] || !attach_gil(s, m->children[t->i]) || !gsK_spawn(s, m->children[t->i], "main", proc_worker)) {
         gsK_exit(s, t);
         return;
       }
@@ -256,8 +309,13 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
         t->pc = 6;
         continue;
       }
+      DROP_GIL();
       if (!gsK_pipe_read(s, t, &m->result_pipe, &msg))
         return;
+      t->pc = 8;
+      continue;
+    case 8:
+      TAKE_GIL();
       t->pc = 5;
       gsK_work(t, P(s, GS_P_IPC_UNPACK), false);
       return;
@@ -267,6 +325,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
       continue;
     case 6: /* reap the children */
       if (t->i < m->nworkers) {
+        DROP_GIL();
         if (!gsK_waitpid(s, t, m->children[t->i]))
           return;
         t->i++;
@@ -275,6 +334,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
       t->pc = 7;
       /* fall through */
     case 7:
+      DROP_GIL();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -305,7 +365,7 @@ int gsM_start(gsK_sim *s)
     main_fn = proc_main;
   }
   gsK_proc *p = gsK_proc_new(s, NULL, "main");
-  if (!p)
+  if (!p || !attach_gil(s, p))
     return GS_ERR_NOMEM;
   s->main = gsK_spawn(s, p, "main", main_fn);
   return s->main ? GS_OK : GS_ERR_NOMEM;

@@ -58,6 +58,14 @@ static const gs_param_info params[GS_P_COUNT] = {
     "Fair scheduler: timer tick period (HZ=250 gives 4 ms); an expired slice ends at the next tick."},
   [GS_P_RR_QUANTUM] = {"rr_quantum", "ns", 10 * MS, 10 * MS, 1 * US, 100 * S,
     "Round-robin scheduler: the fixed time quantum."},
+  [GS_P_SWITCH_INTERVAL] = {"switch_interval", "ns", 5 * MS, 5 * MS, 1 * US, 100 * S,
+    "New GIL: how long a waiter waits before it sets the drop request (sys.setswitchinterval; CPython's default 5 ms)."},
+  [GS_P_GIL_CHECK] = {"gil_check", "ns", 0.2 * US, 0.2 * US, 1, 1 * S,
+    "New GIL: work between two eval-breaker check points of a CPU-bound thread; the holder notices a drop request only there."},
+  [GS_P_CHECK_INTERVAL] = {"check_interval", "count", 100, 100, 1, 1e9,
+    "Old GIL: ticks (about one bytecode each) between the holder's release and immediate re-acquire (sys.setcheckinterval)."},
+  [GS_P_TICK] = {"tick", "ns", 30, 30, 1, 1 * S,
+    "Old GIL: work per tick."},
   [GS_P_MAX_EVENTS] = {"max_events", "count", 2e9, 2e9, 1000, 1e15,
     "Safety limit: a run that would process more events than this stops with an error."},
 };
@@ -146,6 +154,7 @@ void gs_params_resolve(gs_params *p, gs_runtime rt)
 static const char *const runtime_names[] = {"c", "cpython"};
 static const char *const model_names[] = {"sequential", "threads", "processes"};
 static const char *const sched_names[] = {"fair", "rr"};
+static const char *const gil_names[] = {"default", "none", "new", "old"};
 static const char *const workload_names[] = {"primes", "countdown", "sleep", "custom"};
 static const char *const dist_names[] = {"constant", "uniform", "exponential", "normal",
                                          "lognormal", "gamma", "pareto"};
@@ -173,4 +182,16 @@ const char *gs_dist_name(gs_dist_kind k) { return name_of(dist_names, NELEM(dist
 int gs_runtime_parse(const char *s) { return lookup(runtime_names, NELEM(runtime_names), s); }
 int gs_model_parse(const char *s) { return lookup(model_names, NELEM(model_names), s); }
 int gs_sched_parse(const char *s) { return lookup(sched_names, NELEM(sched_names), s); }
+const char *gs_gil_name(gs_gil g) { return name_of(gil_names, NELEM(gil_names), g); }
+int gs_gil_parse(const char *s)
+{
+  int g = lookup(gil_names, NELEM(gil_names), s);
+  return g == GS_GIL_DEFAULT ? -1 : g;
+}
+gs_gil gs_gil_effective(gs_gil g, gs_runtime rt)
+{
+  if (g != GS_GIL_DEFAULT)
+    return g;
+  return rt == GS_RT_CPYTHON ? GS_GIL_NEW : GS_GIL_NONE;
+}
 int gs_dist_parse(const char *s) { return lookup(dist_names, NELEM(dist_names), s); }

@@ -214,11 +214,26 @@ static void new_slice(gsK_sim *s, gsK_core *c, gs_time from)
   }
 }
 
+/* The eval breaker is set: end the interruptible operation at its next
+ * check point (now, if it is exactly on one) and keep the rest. */
+static void cut_at_check_point(gsK_thread *t)
+{
+  if (t->op_check <= 0 || t->op_rest > 0 || t->op_left <= 0)
+    return;
+  gs_time to = (t->op_check - t->op_done % t->op_check) % t->op_check;
+  if (to >= t->op_left)
+    return;
+  t->op_rest = t->op_left - to;
+  t->op_left = to;
+}
+
 /* Schedule the core's next event: the end of the current operation (or the
  * moment the program must step) or the end of the slice, whichever is first. */
 static void program_core(gsK_sim *s, gsK_core *c)
 {
   gsK_thread *t = c->cur;
+  if (t->breaker)
+    cut_at_check_point(t);
   gs_time at = c->seg_start + t->pending_sys + t->op_left;
   if (c->slice_end < at)
     at = c->slice_end;
@@ -279,6 +294,7 @@ static void account(gsK_sim *s, gsK_core *c)
   if (el > 0) {
     k = el < t->op_left ? el : t->op_left;
     t->op_left -= k;
+    t->op_done += k;
     if (t->op_sys) {
       t->sys += k;
       c->busy_sys += k;
@@ -338,6 +354,15 @@ void gsK_make_runnable(gsK_sim *s, gsK_thread *t)
     victim->resched = true;
     if (gsE_schedule(&s->q, &victim->ev, gsK_now(s)) < 0)
       gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  }
+}
+
+void gsK_interrupt(gsK_sim *s, gsK_thread *t)
+{
+  t->breaker = true;
+  if (t->state == GS_TS_RUNNING && t->core && t->core->cur == t) {
+    account(s, t->core);
+    program_core(s, t->core);
   }
 }
 

@@ -11,6 +11,7 @@
  * as an error rather than a result.
  */
 #include "kernel.h"
+#include "gil.h"
 #include "model.h"
 #include "workload.h"
 
@@ -60,8 +61,10 @@ void gsK_free(gsK_sim *s)
   for (size_t i = 0; i < s->nthreads; i++)
     free(s->threads[i]);
   free(s->threads);
-  for (size_t i = 0; i < s->nprocs; i++)
+  for (size_t i = 0; i < s->nprocs; i++) {
+    free(s->procs[i]->gil);
     free(s->procs[i]);
+  }
   free(s->procs);
   free(s->rq.heap);
   free(s->cores);
@@ -123,6 +126,7 @@ static gs_results *collect(gsK_sim *s)
   r->runtime = sc->runtime;
   r->model = sc->model;
   r->sched = sc->sched;
+  r->gil = gs_gil_effective(sc->gil, sc->runtime);
   r->params = s->p;
   for (size_t i = 0; i < s->nprocs; i++) {
     gsK_proc *p = s->procs[i];
@@ -133,6 +137,8 @@ static gs_results *collect(gsK_sim *s)
     pr->nthreads = p->nthreads;
     pr->started = p->started;
     pr->ended = p->ended;
+    if (p->gil)
+      pr->gil = p->gil->st;
   }
   for (size_t i = 0; i < s->nthreads; i++) {
     gsK_thread *t = s->threads[i];
@@ -150,6 +156,9 @@ static gs_results *collect(gsK_sim *s)
     tr->nivcsw = t->nivcsw;
     tr->migrations = t->migrations;
     tr->tasks = t->tasks;
+    tr->gil_wait = t->gil_wait;
+    tr->gil_wait_max = t->gil_wait_max;
+    tr->gil_acquisitions = t->gil_acquisitions;
     r->procs[t->proc->pid - 1].user += t->user;
     r->procs[t->proc->pid - 1].sys += t->sys;
     r->user += t->user;

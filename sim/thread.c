@@ -121,13 +121,23 @@ void gsK_work(gsK_thread *t, gs_time ns, bool sys)
   assert(!t->stepped);
   t->op_left = ns > 0 ? ns : 0;
   t->op_sys = sys;
+  t->op_check = 0;
+  t->op_done = 0;
+  t->op_rest = 0;
   t->stepped = true;
+}
+
+void gsK_work_checked(gsK_thread *t, gs_time ns, gs_time check)
+{
+  gsK_work(t, ns, false);
+  t->op_check = check > 0 ? check : 1;
 }
 
 void gsK_block(gsK_sim *s, gsK_thread *t, gsK_waitq *wq, gs_time timeout)
 {
   assert(!t->stepped);
   t->op_left = 0;
+  t->op_check = t->op_rest = 0;
   t->blk = true;
   t->blk_woken = false;
   t->blk_timeout = timeout;

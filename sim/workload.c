@@ -18,6 +18,7 @@
  * starts.
  */
 #include "workload.h"
+#include "gil.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -210,6 +211,7 @@ void gsW_begin(gsK_sim *s, gsK_thread *t, int64_t task)
 {
   t->task = task;
   t->stepi = 0;
+  t->wpc = 0;
   s->tasks[task].started = gsK_now(s);
   s->tasks[task].tid = t->tid;
 }
@@ -225,36 +227,119 @@ static gs_time cpu_cost(double units, double ns_per_unit)
   return ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
 }
 
+/* Positions of the step sub-machine (t->wpc). */
+enum { WS_NEXT = 0, WS_CPU, WS_CPU_RAN, WS_TICKED, WS_YIELD, WS_SLEEP, WS_SLEPT };
+
+/*
+ * One task step, with the GIL where the process has one:
+ *
+ *   cpu:   take the GIL; compute.  New GIL: the work is interruptible at
+ *          check points; when cut there by a drop request, drop the GIL
+ *          (forced switching) and take it again with no priority, then go
+ *          on.  Old GIL: compute in chunks of check_interval ticks; after
+ *          each, release the lock and at once take it back.  If the release
+ *          woke a waiter, the wake-up system call is paid first, which is
+ *          the window in which the OS may preempt the releaser.
+ *   sleep: drop the GIL, sleep, take the GIL back.
+ */
 bool gsW_step(gsK_sim *s, gsK_thread *t)
 {
   const gs_scenario *sc = s->sc;
   int64_t k = t->task;
-  if (t->stepi >= nsteps(sc, k)) {
-    s->tasks[k].finished = gsK_now(s);
-    t->tasks++;
-    t->task = -1;
-    return false;
+  gsG_gil *g = t->proc->gil;
+  for (;;) {
+    switch (t->wpc) {
+    case WS_NEXT: {
+      if (t->stepi >= nsteps(sc, k)) {
+        s->tasks[k].finished = gsK_now(s);
+        t->tasks++;
+        t->task = -1;
+        return false;
+      }
+      size_t i = t->stepi++;
+      bool cpu = true;
+      switch (sc->workload) {
+      case GS_WL_PRIMES:
+        t->left = cpu_cost((double)s->work[k], s->p.v[GS_P_DIV]);
+        break;
+      case GS_WL_COUNTDOWN:
+        t->left = cpu_cost((double)s->work[k], s->p.v[GS_P_COUNTDOWN_STEP]);
+        break;
+      case GS_WL_SLEEP:
+        t->left = sc->durations[k];
+        cpu = false;
+        break;
+      case GS_WL_CUSTOM: {
+        const gs_step *st = &sc->custom[k].steps[i];
+        t->left = gsR_sample(&s->rng, &st->dur);
+        cpu = st->kind == GS_STEP_CPU;
+        break;
+      }
+      }
+      t->wpc = cpu ? WS_CPU : WS_SLEEP;
+      continue;
+    }
+    case WS_CPU:
+      if (!gsG_take(s, t))
+        return true;
+      if (t->left <= 0) {
+        t->wpc = WS_NEXT;
+        continue;
+      }
+      if (!g) {
+        gsK_work(t, t->left, false);
+        t->left = 0;
+        t->wpc = WS_NEXT;
+      } else if (g->kind == GS_GIL_NEW) {
+        gsK_work_checked(t, t->left, g->check_ns);
+        t->wpc = WS_CPU_RAN;
+      } else {
+        gs_time chunk = g->check_interval * g->tick_ns - g->ticker;
+        if (chunk > t->left)
+          chunk = t->left;
+        gsK_work(t, chunk, false);
+        g->ticker += chunk;
+        t->left -= chunk;
+        t->wpc = WS_TICKED;
+      }
+      return true;
+    case WS_CPU_RAN: /* the op ended, or was cut at a check point */
+      t->left = t->op_rest;
+      t->op_rest = 0;
+      t->wpc = WS_CPU;
+      if (t->breaker) {
+        t->breaker = false;
+        if (gsG_must_yield(t))
+          t->wpc = WS_YIELD;
+      }
+      continue;
+    case WS_TICKED:
+      t->wpc = WS_CPU;
+      if (g->ticker >= g->check_interval * g->tick_ns) {
+        g->ticker = 0;
+        gsG_drop(s, t); /* the old GIL's drop never blocks */
+        if (t->pending_sys > 0) {
+          gsK_work(t, 0, true);
+          return true;
+        }
+      }
+      continue;
+    case WS_YIELD:
+      if (!gsG_drop(s, t))
+        return true;
+      t->wpc = WS_CPU;
+      continue;
+    case WS_SLEEP:
+      if (!gsG_drop(s, t))
+        return true;
+      gsK_block(s, t, NULL, t->left);
+      t->wpc = WS_SLEPT;
+      return true;
+    case WS_SLEPT:
+      if (!gsG_take(s, t))
+        return true;
+      t->wpc = WS_NEXT;
+      continue;
+    }
   }
-  size_t i = t->stepi++;
-  switch (sc->workload) {
-  case GS_WL_PRIMES:
-    gsK_work(t, cpu_cost((double)s->work[k], s->p.v[GS_P_DIV]), false);
-    break;
-  case GS_WL_COUNTDOWN:
-    gsK_work(t, cpu_cost((double)s->work[k], s->p.v[GS_P_COUNTDOWN_STEP]), false);
-    break;
-  case GS_WL_SLEEP:
-    gsK_block(s, t, NULL, sc->durations[k]);
-    break;
-  case GS_WL_CUSTOM: {
-    const gs_step *st = &sc->custom[k].steps[i];
-    gs_time d = gsR_sample(&s->rng, &st->dur);
-    if (st->kind == GS_STEP_CPU)
-      gsK_work(t, d, false);
-    else
-      gsK_block(s, t, NULL, d);
-    break;
-  }
-  }
-  return true;
 }

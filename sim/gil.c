@@ -1,0 +1,191 @@
+/*
+ * gil.c - the global interpreter lock of a simulated CPython process.
+ *
+ * NEW GIL (CPython 3.2 and later, Python/ceval_gil.c).  State: locked,
+ * holder/last_holder, switch_number (bumped when a *different* thread takes
+ * it), drop_request, the condition variable `cond` that waiters sleep on,
+ * and `switch_cond` for forced switching.  The GIL's own mutex is held only
+ * across instants here: each step below runs atomically in simulated time,
+ * which is what holding that mutex guarantees.
+ *
+ *   take (gsG_take)                          drop (gsG_drop)
+ *   ---------------                          ---------------
+ *   0: while locked:                         0: last_holder = t; locked = 0
+ *        seen = switch_number                   signal cond (one waiter, if any)
+ *        timed wait on cond, `interval`  ->1    if drop_request and nobody has
+ *   1:   if timed out and still locked and         taken it yet (last_holder == t):
+ *           switch_number == seen:                 clear drop_request;
+ *          set drop_request; interrupt holder      wait on switch_cond       ->1
+ *        if signalled but locked: failed wake   1: done
+ *   ready: locked = 1; holder = t;
+ *        if last_holder != t: switch_number++
+ *        signal switch_cond; clear drop_request
+ *
+ * The holder sees drop_request only at its next check point (gsK_interrupt
+ * cuts its interruptible work there); it then drops and takes the GIL again
+ * with no priority.  Every wake-up goes through the OS scheduler model, so a
+ * woken waiter needs a core and pays the wake-up latency: that, and nothing
+ * else, is where convoys and thrashing come from.
+ *
+ * OLD GIL (Python 2): a lock that signals but hands nothing over.  The
+ * holder releases it every check_interval ticks and at once tries to take
+ * it back; a waiter woken by the release must first get a core, and by then
+ * the releaser usually has the lock again (a failed wake-up).
+ *
+ *   take: 0: if !locked: take it, done; else wait on cond (no timeout) ->1
+ *         1: if locked: failed wake-up; goto 0
+ *   drop: locked = 0; signal cond
+ *
+ * Costs: each wait is a system call (gsK_block), and each signal that wakes
+ * a waiter is a system call charged to the signalling thread.
+ */
+#include "gil.h"
+
+#include <string.h>
+
+void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
+{
+  memset(g, 0, sizeof *g);
+  g->kind = kind;
+  g->interval = (gs_time)s->p.v[GS_P_SWITCH_INTERVAL];
+  g->check_ns = (gs_time)s->p.v[GS_P_GIL_CHECK];
+  g->tick_ns = (gs_time)s->p.v[GS_P_TICK];
+  g->check_interval = (int64_t)s->p.v[GS_P_CHECK_INTERVAL];
+}
+
+static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
+{
+  if (gsK_wake_one(s, wq))
+    gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
+}
+
+static void acquired(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  g->locked = true;
+  g->holder = t;
+  if (g->last_holder != t) {
+    g->last_holder = t;
+    g->switch_number++;
+    g->st.switches++;
+  }
+  g->st.acquisitions++;
+  t->gil_held = true;
+  t->gil_acquisitions++;
+  t->gil_pc = 0;
+  gs_time w = gsK_now(s) - t->gil_wait_since;
+  t->gil_wait += w;
+  g->st.wait += w;
+  if (w > t->gil_wait_max)
+    t->gil_wait_max = w;
+}
+
+static bool take_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  for (;;) {
+    switch (t->gil_pc) {
+    case 0:
+      if (!g->locked) {
+        acquired(s, g, t);
+        if (g->switch_cond.head)
+          signal_one(s, t, &g->switch_cond);
+        g->drop_request = false;
+        return true;
+      }
+      t->gil_seen_switch = g->switch_number;
+      t->gil_pc = 1;
+      gsK_block(s, t, &g->cond, g->interval);
+      return false;
+    case 1:
+      if (t->wake_reason == GSK_WAKE_TIMEOUT) {
+        if (g->locked && g->switch_number == t->gil_seen_switch && !g->drop_request) {
+          g->drop_request = true;
+          g->st.drop_requests++;
+          gsK_interrupt(s, g->holder);
+        }
+      } else if (g->locked) {
+        g->st.failed_wakeups++;
+      }
+      t->gil_pc = 0;
+      continue;
+    }
+  }
+}
+
+static bool drop_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  if (t->gil_pc == 1) { /* back from the forced-switch wait */
+    t->gil_pc = 0;
+    return true;
+  }
+  g->last_holder = t;
+  g->locked = false;
+  g->holder = NULL;
+  t->gil_held = false;
+  signal_one(s, t, &g->cond);
+  if (g->drop_request && g->last_holder == t) {
+    g->drop_request = false;
+    g->st.forced_switches++;
+    t->gil_pc = 1;
+    gsK_block(s, t, &g->switch_cond, -1);
+    return false;
+  }
+  return true;
+}
+
+static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  for (;;) {
+    switch (t->gil_pc) {
+    case 0:
+      if (!g->locked) {
+        acquired(s, g, t);
+        return true;
+      }
+      t->gil_pc = 1;
+      gsK_block(s, t, &g->cond, -1);
+      return false;
+    case 1:
+      if (g->locked)
+        g->st.failed_wakeups++;
+      t->gil_pc = 0;
+      continue;
+    }
+  }
+}
+
+bool gsG_take(gsK_sim *s, gsK_thread *t)
+{
+  gsG_gil *g = t->proc->gil;
+  if (!g || t->gil_held)
+    return true;
+  if (t->gil_pc == 0 && !t->gil_asked) {
+    /* First call of this acquisition: start the wait clock. */
+    t->gil_wait_since = gsK_now(s);
+    t->gil_asked = true;
+  }
+  bool done = g->kind == GS_GIL_NEW ? take_new(s, g, t) : take_old(s, g, t);
+  if (done)
+    t->gil_asked = false;
+  return done;
+}
+
+bool gsG_drop(gsK_sim *s, gsK_thread *t)
+{
+  gsG_gil *g = t->proc->gil;
+  if (!g || (!t->gil_held && t->gil_pc == 0))
+    return true;
+  if (g->kind == GS_GIL_NEW)
+    return drop_new(s, g, t);
+  g->locked = false;
+  g->holder = NULL;
+  g->last_holder = t;
+  t->gil_held = false;
+  signal_one(s, t, &g->cond);
+  return true;
+}
+
+bool gsG_must_yield(const gsK_thread *t)
+{
+  const gsG_gil *g = t->proc->gil;
+  return g && g->kind == GS_GIL_NEW && t->gil_held && g->drop_request;
+}

@@ -1,0 +1,41 @@
+/*
+ * gil.h - a Python global interpreter lock, one per simulated process.
+ *
+ * Both variants are resumable sub-machines: gsG_take / gsG_drop return true
+ * once done, or false when they have set the thread to block, in which case
+ * the caller returns from its step function and calls them again (at the
+ * same pc) when the thread runs next.  Calling them when there is nothing
+ * to do (no GIL, already held, already dropped) returns true at once.
+ */
+#ifndef GS_GIL_H
+#define GS_GIL_H
+
+#include "kernel.h"
+
+typedef struct gsG_gil {
+  gs_gil kind;            /* GS_GIL_NEW or GS_GIL_OLD */
+  bool locked;
+  gsK_thread *holder, *last_holder;
+  uint64_t switch_number;
+  bool drop_request;
+  gsK_waitq cond;        /* waiters for the GIL (new: timed; old: plain) */
+  gsK_waitq switch_cond; /* new: a forced dropper waits here */
+  gs_time interval;      /* new: switch interval, ns */
+  gs_time check_ns;      /* new: work between eval-breaker check points */
+  gs_time tick_ns;       /* old: work per tick */
+  int64_t check_interval;/* old: ticks between release/re-acquire */
+  gs_time ticker;        /* old: work done since the last release, ns */
+  gs_gil_stats st;
+} gsG_gil;
+
+void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind);
+/* Take the GIL for t (blocks while another thread holds it). */
+bool gsG_take(gsK_sim *s, gsK_thread *t);
+/* Drop the GIL held by t; with a pending drop request (new GIL) this waits
+ * until another thread has taken it (forced switching). */
+bool gsG_drop(gsK_sim *s, gsK_thread *t);
+/* The holder t reached an eval-breaker check point (new GIL): true if a
+ * drop request is pending and t must drop and re-take the GIL. */
+bool gsG_must_yield(const gsK_thread *t);
+
+#endif
