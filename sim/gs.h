@@ -53,11 +53,13 @@ typedef struct {
 /* ---- Enumerations ------------------------------------------------------ */
 
 typedef enum { GS_RT_C = 0, GS_RT_CPYTHON } gs_runtime;
-typedef enum { GS_MODEL_SEQUENTIAL = 0, GS_MODEL_THREADS, GS_MODEL_PROCESSES } gs_model;
+typedef enum { GS_MODEL_SEQUENTIAL = 0, GS_MODEL_THREADS, GS_MODEL_PROCESSES, GS_MODEL_ASYNCIO } gs_model;
 typedef enum { GS_SCHED_FAIR = 0, GS_SCHED_RR } gs_sched_policy;
 /* GIL variant; DEFAULT means "by runtime": cpython -> new, c -> none. */
 typedef enum { GS_GIL_DEFAULT = 0, GS_GIL_NONE, GS_GIL_NEW, GS_GIL_OLD } gs_gil;
-typedef enum { GS_WL_PRIMES = 0, GS_WL_COUNTDOWN, GS_WL_SLEEP, GS_WL_CUSTOM } gs_workload;
+typedef enum {
+  GS_WL_PRIMES = 0, GS_WL_COUNTDOWN, GS_WL_SLEEP, GS_WL_CUSTOM, GS_WL_DOWNLOAD, GS_WL_CONVOY
+} gs_workload;
 
 const char *gs_runtime_name(gs_runtime r);
 const char *gs_model_name(gs_model m);
@@ -124,6 +126,8 @@ typedef enum {
   GS_P_GIL_CHECK,       /* new GIL: work between eval-breaker check points */
   GS_P_CHECK_INTERVAL,  /* old GIL: ticks between release and re-acquire (count) */
   GS_P_TICK,            /* old GIL: work per tick */
+  GS_P_LOOP_ITER,       /* asyncio: user ns of one event-loop iteration */
+  GS_P_CORO_RESUME,     /* asyncio: user ns to resume a coroutine */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */
   GS_P_COUNT
 } gs_param_id;
@@ -155,7 +159,14 @@ void gs_params_resolve(gs_params *p, gs_runtime rt);
 
 /* ---- Scenarios --------------------------------------------------------- */
 
-typedef enum { GS_STEP_CPU = 0, GS_STEP_SLEEP } gs_step_kind;
+typedef enum {
+  GS_STEP_CPU = 0,   /* compute with the GIL held */
+  GS_STEP_SLEEP,     /* time.sleep / asyncio.sleep: the GIL is dropped */
+  GS_STEP_IO,        /* a blocking I/O call of the given latency, GIL dropped */
+  GS_STEP_CPU_NOGIL, /* compute in C code that drops the GIL (hashing, zlib) */
+  GS_STEP_THREAD     /* compute handed to a thread pool: asyncio.to_thread;
+                        elsewhere the same as cpu */
+} gs_step_kind;
 
 typedef struct {
   gs_step_kind kind;
@@ -166,6 +177,26 @@ typedef struct {
   size_t nsteps;
   gs_step *steps;
 } gs_task_spec;
+
+/* The network of the download workload.  Rates in bytes per second;
+ * 0 means unlimited. */
+typedef struct {
+  gs_dist latency;     /* first-byte latency of each request, ns */
+  double conn_bps;     /* per-connection bandwidth cap */
+  double link_bps;     /* shared link capacity, divided fairly */
+  int server_limit;    /* requests the server serves at once; 0 = no limit */
+  double cpu_per_byte; /* client CPU ns per byte received */
+  int cpu_holds_gil;   /* that CPU runs with the GIL held (1) or not (0) */
+} gs_net;
+
+/* The convoy workload: one I/O thread beside CPU-bound threads. */
+typedef struct {
+  int64_t ops;         /* blocking I/O operations of the I/O thread */
+  gs_dist latency;     /* how long each blocks, ns */
+  gs_time op_cpu;      /* Python work after each operation, ns */
+  int cpu_threads;     /* K CPU-bound threads */
+  gs_time cpu;         /* work of each CPU-bound thread, ns */
+} gs_convoy;
 
 typedef struct gs_scenario {
   char *path;        /* as given to gs_scenario_load */
@@ -185,6 +216,9 @@ typedef struct gs_scenario {
   int64_t *counts;      /* countdown: loop lengths */
   gs_time *durations;   /* sleep: how long task i sleeps */
   gs_task_spec *custom; /* custom: the tasks */
+  int64_t *sizes;       /* download: bytes of each file */
+  gs_net net;           /* download */
+  gs_convoy convoy;     /* convoy (ntasks = cpu_threads + 1) */
 
   gs_params params;
 } gs_scenario;
@@ -246,6 +280,23 @@ typedef struct {
   gs_gil_stats gil;
 } gs_proc_result;
 
+/* Event-loop statistics (asyncio model). */
+typedef struct {
+  uint64_t iterations;
+  uint64_t epoll_waits;  /* epoll_wait calls, blocking or not */
+  uint64_t resumes;      /* coroutine resumptions */
+  gs_time lag_total;     /* sum over resumptions of ready -> running */
+  gs_time lag_max;
+} gs_loop_stats;
+
+/* Network statistics (download workload). */
+typedef struct {
+  uint64_t requests;
+  uint64_t bytes;
+  uint64_t max_in_flight;  /* most transfers active at once */
+  gs_time busy;            /* time with at least one transfer active */
+} gs_net_stats;
+
 typedef struct {
   gs_time busy_user, busy_sys; /* time the core ran program or kernel work */
   uint64_t switches;           /* times the core switched to another thread */
@@ -274,6 +325,11 @@ typedef struct gs_results {
   gs_proc_result *procs;
   gs_core_result *core;
   gs_task_result *tasks;
+  gs_loop_stats loop;
+  gs_net_stats net;
+  /* convoy: the I/O thread's operations and the time it took for them */
+  uint64_t convoy_ops;
+  gs_time convoy_time;
 } gs_results;
 
 /* Run the scenario to completion.  Deterministic in (scenario, seed).

@@ -25,11 +25,24 @@ typedef struct gsK_thread gsK_thread;
 typedef struct gsK_proc gsK_proc;
 typedef struct gsK_core gsK_core;
 typedef struct gsG_gil gsG_gil;
+typedef struct gsL_coro gsL_coro;
+
+/* Where a task stands: each thread has one, and so does each coroutine of
+ * an event loop (workload.c moves it forward). */
+typedef struct {
+  int64_t task;        /* task being run, -1 when none */
+  size_t stepi;        /* next step of that task */
+  int wpc;             /* position inside the current step */
+  gs_time left;        /* work or waiting left in that step */
+  gsK_thread *owner;   /* thread that runs it (the loop thread for coroutines) */
+  gsL_coro *coro;      /* the coroutine, or NULL when a thread runs it itself */
+  bool job;            /* a lone compute step (thread-pool job), not a task */
+} gsK_cursor;
 
 typedef void (*gsK_step_fn)(gsK_sim *s, gsK_thread *t);
 
 /* Event kinds dispatched by sim.c. */
-enum { GSK_EV_CORE = 1, GSK_EV_TIMER = 2 };
+enum { GSK_EV_CORE = 1, GSK_EV_TIMER, GSK_EV_CORO, GSK_EV_NET_LATENCY, GSK_EV_NET };
 
 /* Why a blocked thread became runnable. */
 enum { GSK_WAKE_NONE = 0, GSK_WAKE_SIGNAL, GSK_WAKE_TIMEOUT };
@@ -50,11 +63,10 @@ struct gsK_thread {
   gsK_step_fn step;
   int pc;
   int64_t i;      /* loop counter for the program's own use */
-  int64_t task;   /* task being run, -1 when none */
-  size_t stepi;   /* next step of that task */
-  int wpc;        /* position inside the step being run (workload.c) */
-  gs_time left;   /* work or sleep left in that step */
-  gs_time task_started;
+  gsK_cursor run; /* the task this thread runs itself */
+  gsK_waitq io_wq; /* where it waits for its own I/O to complete */
+  bool io_done;
+  bool blk_io;    /* the current block is I/O (else sleep or lock) */
 
   /* Current operation: pending_sys first, then op_left of user/sys work. */
   gs_time pending_sys;
@@ -162,6 +174,8 @@ struct gsK_sim {
   gs_error *err;
 
   void *model;          /* the concurrency model's data */
+  void *loop;           /* the event loop (asyncio model) */
+  void *net;            /* the network (download workload) */
   gs_task_result *tasks;
   uint64_t *work;        /* per task: divisions (primes), decrements (countdown) */
 };

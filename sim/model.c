@@ -7,6 +7,7 @@
  *               starts W workers (thread_create each) and joins them; each
  *               worker locks the shared queue, pops a task (queue_op), unlocks
  *               and runs it, until the queue is empty.
+ *   asyncio     One thread runs every task as a coroutine (loop.c).
  *   processes   Like ProcessPoolExecutor: the main process forks W workers
  *               (fork each); writes every task, then W stop messages, into a
  *               shared task pipe (ipc_pack + a write each); reads the W..N
@@ -28,6 +29,7 @@
 #include "model.h"
 #include "workload.h"
 #include "gil.h"
+#include "loop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,11 +95,11 @@ static void sequential_main(gsK_sim *s, gsK_thread *t)
         t->pc = 2;
         continue;
       }
-      gsW_begin(s, t, t->i);
+      gsW_begin(s, &t->run, t->i);
       t->pc = 1;
       /* fall through */
     case 1:
-      if (gsW_step(s, t))
+      if (gsW_step(s, &t->run) == GSW_OP)
         return;
       t->i++;
       t->pc = 0;
@@ -134,12 +136,12 @@ static void pool_worker(gsK_sim *s, gsK_thread *t)
         t->pc = 3;
         continue;
       }
-      gsW_begin(s, t, k);
+      gsW_begin(s, &t->run, k);
       t->pc = 2;
     }
       /* fall through */
     case 2:
-      if (gsW_step(s, t))
+      if (gsW_step(s, &t->run) == GSW_OP)
         return;
       t->pc = 0;
       continue;
@@ -235,11 +237,11 @@ static void proc_worker(gsK_sim *s, gsK_thread *t)
         gsK_work(t, P(s, GS_P_PROC_EXIT), true);
         return;
       }
-      gsW_begin(s, t, t->i);
+      gsW_begin(s, &t->run, t->i);
       t->pc = 3;
       /* fall through */
     case 3:
-      if (gsW_step(s, t))
+      if (gsW_step(s, &t->run) == GSW_OP)
         return;
       t->pc = 4;
       gsK_work(t, P(s, GS_P_IPC_PACK), false);
@@ -363,6 +365,8 @@ int gsM_start(gsK_sim *s)
     if (!m->children)
       return GS_ERR_NOMEM;
     main_fn = proc_main;
+  } else if (s->sc->model == GS_MODEL_ASYNCIO) {
+    main_fn = gsL_main;
   }
   gsK_proc *p = gsK_proc_new(s, NULL, "main");
   if (!p || !attach_gil(s, p))

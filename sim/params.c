@@ -66,6 +66,10 @@ static const gs_param_info params[GS_P_COUNT] = {
     "Old GIL: ticks (about one bytecode each) between the holder's release and immediate re-acquire (sys.setcheckinterval)."},
   [GS_P_TICK] = {"tick", "ns", 30, 30, 1, 1 * S,
     "Old GIL: work per tick."},
+  [GS_P_LOOP_ITER] = {"loop_iter", "ns", 0.2 * US, 5 * US, 0, 1 * S,
+    "asyncio: user time of one event-loop iteration (_run_once: timers, ready queue) besides the epoll_wait system call."},
+  [GS_P_CORO_RESUME] = {"coro_resume", "ns", 0.1 * US, 2 * US, 0, 1 * S,
+    "asyncio: user time to resume one coroutine from the ready queue (Task.__step)."},
   [GS_P_MAX_EVENTS] = {"max_events", "count", 2e9, 2e9, 1000, 1e15,
     "Safety limit: a run that would process more events than this stops with an error."},
 };
@@ -152,10 +156,10 @@ void gs_params_resolve(gs_params *p, gs_runtime rt)
 /* ---- Enum names -------------------------------------------------------- */
 
 static const char *const runtime_names[] = {"c", "cpython"};
-static const char *const model_names[] = {"sequential", "threads", "processes"};
+static const char *const model_names[] = {"sequential", "threads", "processes", "asyncio"};
 static const char *const sched_names[] = {"fair", "rr"};
 static const char *const gil_names[] = {"default", "none", "new", "old"};
-static const char *const workload_names[] = {"primes", "countdown", "sleep", "custom"};
+static const char *const workload_names[] = {"primes", "countdown", "sleep", "custom", "download", "convoy"};
 static const char *const dist_names[] = {"constant", "uniform", "exponential", "normal",
                                          "lognormal", "gamma", "pareto"};
 

@@ -12,6 +12,8 @@
  */
 #include "kernel.h"
 #include "gil.h"
+#include "loop.h"
+#include "net.h"
 #include "model.h"
 #include "workload.h"
 
@@ -56,6 +58,8 @@ int gsK_init(gsK_sim *s, const gs_scenario *sc, gs_error *err)
 void gsK_free(gsK_sim *s)
 {
   gsM_free(s);
+  gsL_free(s);
+  gsN_free(s);
   gsW_free(s);
   gsE_free(&s->q);
   for (size_t i = 0; i < s->nthreads; i++)
@@ -92,10 +96,23 @@ int gsK_run(gsK_sim *s)
       gsK_fail(s, GS_ERR_LIMIT, msg);
       break;
     }
-    if (ev->kind == GSK_EV_CORE)
+    switch (ev->kind) {
+    case GSK_EV_CORE:
       gsK_core_event(s, ev->obj);
-    else
+      break;
+    case GSK_EV_TIMER:
       gsK_timer_fired(s, ev->obj);
+      break;
+    case GSK_EV_CORO:
+      gsL_timer(s, ev->obj);
+      break;
+    case GSK_EV_NET_LATENCY:
+      gsN_latency_done(s, ev->obj);
+      break;
+    case GSK_EV_NET:
+      gsN_event(s);
+      break;
+    }
   }
   return s->failed;
 }
@@ -164,6 +181,12 @@ static gs_results *collect(gsK_sim *s)
     r->user += t->user;
     r->sys += t->sys;
   }
+  gsL_stats(s, &r->loop);
+  gsN_stats(s, &r->net);
+  if (sc->workload == GS_WL_CONVOY && sc->ntasks > 0) {
+    r->convoy_ops = (uint64_t)sc->convoy.ops;
+    r->convoy_time = r->tasks[0].finished - r->tasks[0].started;
+  }
   for (int i = 0; i < s->ncores; i++) {
     r->core[i].busy_user = s->cores[i].busy_user;
     r->core[i].busy_sys = s->cores[i].busy_sys;
@@ -182,6 +205,8 @@ gs_err gs_run(const gs_scenario *sc, gs_results **out, gs_error *err)
   e = gsK_init(&s, sc, err);
   if (e == GS_OK)
     e = gsW_prepare(&s);
+  if (e == GS_OK && (e = gsN_init(&s)) != GS_OK)
+    gsK_fail(&s, e, "out of memory setting up the network");
   if (e == GS_OK) {
     e = gsM_start(&s);
     if (e != GS_OK)

@@ -95,7 +95,8 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
   t->proc = p;
   snprintf(t->name, sizeof t->name, "%s", name);
   t->step = step;
-  t->task = -1;
+  t->run.task = -1;
+  t->run.owner = t;
   t->last_core = -1;
   t->rq_idx = -1;
   t->blk_timeout = -1;

@@ -15,10 +15,14 @@
  *
  * countdown: n decrements of `countdown_step` ns.  sleep: one sleep of the
  * task's duration.  custom: the task's steps, durations drawn when the step
- * starts.
+ * starts.  download: one transfer (net.c), then cpu_per_byte of client work
+ * per byte received, with or without the GIL.  convoy: task 0 is the I/O
+ * thread (ops x {blocking I/O, a little Python}); tasks 1..K compute.
  */
 #include "workload.h"
 #include "gil.h"
+#include "loop.h"
+#include "net.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -195,6 +199,8 @@ int gsW_prepare(gsK_sim *s)
       break;
     case GS_WL_SLEEP:
     case GS_WL_CUSTOM:
+    case GS_WL_DOWNLOAD:
+    case GS_WL_CONVOY:
       break;
     }
   }
@@ -207,18 +213,28 @@ void gsW_free(gsK_sim *s)
   s->work = NULL;
 }
 
-void gsW_begin(gsK_sim *s, gsK_thread *t, int64_t task)
+void gsW_begin(gsK_sim *s, gsK_cursor *cur, int64_t task)
 {
-  t->task = task;
-  t->stepi = 0;
-  t->wpc = 0;
+  cur->task = task;
+  cur->stepi = 0;
+  cur->wpc = 0;
   s->tasks[task].started = gsK_now(s);
-  s->tasks[task].tid = t->tid;
+  s->tasks[task].tid = cur->owner->tid;
 }
 
-static size_t nsteps(const gs_scenario *sc, int64_t task)
+static size_t nsteps(const gsK_sim *s, int64_t task)
 {
-  return sc->workload == GS_WL_CUSTOM ? sc->custom[task].nsteps : 1;
+  const gs_scenario *sc = s->sc;
+  switch (sc->workload) {
+  case GS_WL_CUSTOM:
+    return sc->custom[task].nsteps;
+  case GS_WL_DOWNLOAD:
+    return 2; /* the transfer, then the client's CPU on the bytes */
+  case GS_WL_CONVOY:
+    return task == 0 ? 2 * (size_t)sc->convoy.ops : 1;
+  default:
+    return 1;
+  }
 }
 
 static gs_time cpu_cost(double units, double ns_per_unit)
@@ -227,118 +243,231 @@ static gs_time cpu_cost(double units, double ns_per_unit)
   return ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
 }
 
-/* Positions of the step sub-machine (t->wpc). */
-enum { WS_NEXT = 0, WS_CPU, WS_CPU_RAN, WS_TICKED, WS_YIELD, WS_SLEEP, WS_SLEPT };
+/* Positions of the step sub-machine (cur->wpc). */
+enum {
+  WS_NEXT = 0, WS_CPU, WS_CPU_RAN, WS_TICKED, WS_YIELD, /* compute with the GIL */
+  WS_WAIT, WS_WAITED,                                  /* sleep or blocking I/O */
+  WS_NOGIL,                                            /* compute without it */
+  WS_DOWNLOAD, WS_DOWNLOADING,                         /* a network transfer */
+  WS_OFFLOAD,                                          /* asyncio.to_thread */
+  WS_RETAKE                                            /* take the GIL back */
+};
+
+/* Decide what step i of the task is: its kind and cost. */
+static int step_kind(gsK_sim *s, gsK_cursor *cur, size_t i)
+{
+  const gs_scenario *sc = s->sc;
+  int64_t k = cur->task;
+  switch (sc->workload) {
+  case GS_WL_PRIMES:
+    cur->left = cpu_cost((double)s->work[k], s->p.v[GS_P_DIV]);
+    return GS_STEP_CPU;
+  case GS_WL_COUNTDOWN:
+    cur->left = cpu_cost((double)s->work[k], s->p.v[GS_P_COUNTDOWN_STEP]);
+    return GS_STEP_CPU;
+  case GS_WL_SLEEP:
+    cur->left = sc->durations[k];
+    return GS_STEP_SLEEP;
+  case GS_WL_CUSTOM: {
+    const gs_step *st = &sc->custom[k].steps[i];
+    cur->left = gsR_sample(&s->rng, &st->dur);
+    return (int)st->kind;
+  }
+  case GS_WL_DOWNLOAD:
+    if (i == 0) {
+      cur->left = sc->sizes[k];
+      return -1; /* the transfer */
+    }
+    cur->left = cpu_cost((double)sc->sizes[k], sc->net.cpu_per_byte);
+    return sc->net.cpu_holds_gil ? GS_STEP_CPU : GS_STEP_CPU_NOGIL;
+  case GS_WL_CONVOY:
+    if (k > 0) {
+      cur->left = sc->convoy.cpu;
+      return GS_STEP_CPU;
+    }
+    if (i % 2 == 0) {
+      cur->left = gsR_sample(&s->rng, &sc->convoy.latency);
+      return GS_STEP_IO;
+    }
+    cur->left = sc->convoy.op_cpu;
+    return GS_STEP_CPU;
+  }
+  return GS_STEP_CPU;
+}
+
+void gsW_begin_job(gsK_cursor *cur, gs_time ns)
+{
+  cur->job = true;
+  cur->wpc = WS_CPU;
+  cur->left = ns;
+}
+
+void gsW_notify(gsK_sim *s, gsK_cursor *cur)
+{
+  if (cur->coro) {
+    gsL_ready(s, cur->coro);
+    return;
+  }
+  gsK_thread *t = cur->owner;
+  t->io_done = true;
+  gsK_wake_all(s, &t->io_wq);
+}
 
 /*
  * One task step, with the GIL where the process has one:
  *
- *   cpu:   take the GIL; compute.  New GIL: the work is interruptible at
- *          check points; when cut there by a drop request, drop the GIL
- *          (forced switching) and take it again with no priority, then go
- *          on.  Old GIL: compute in chunks of check_interval ticks; after
- *          each, release the lock and at once take it back.  If the release
- *          woke a waiter, the wake-up system call is paid first, which is
- *          the window in which the OS may preempt the releaser.
- *   sleep: drop the GIL, sleep, take the GIL back.
+ *   cpu:    take the GIL; compute.  New GIL: the work is interruptible at
+ *           check points; when cut there by a drop request, drop the GIL
+ *           (forced switching) and take it again with no priority, then go
+ *           on.  Old GIL: compute in chunks of check_interval ticks; after
+ *           each, release the lock and at once take it back.  If the release
+ *           woke a waiter, the wake-up system call is paid first, which is
+ *           the window in which the OS may preempt the releaser.
+ *   sleep, io: a thread drops the GIL, blocks, takes the GIL back.  A
+ *           coroutine sets a timer and awaits; its loop thread goes on.
+ *   cpu_nogil: drop the GIL, compute, take it back.
+ *   download: a thread drops the GIL, waits for the transfer, takes it
+ *           back; a coroutine starts the transfer and awaits it.
+ *   thread: a coroutine hands the work to the loop's thread pool and
+ *           awaits it; a thread just computes.
  */
-bool gsW_step(gsK_sim *s, gsK_thread *t)
+int gsW_step(gsK_sim *s, gsK_cursor *cur)
 {
-  const gs_scenario *sc = s->sc;
-  int64_t k = t->task;
+  gsK_thread *t = cur->owner;
   gsG_gil *g = t->proc->gil;
   for (;;) {
-    switch (t->wpc) {
+    switch (cur->wpc) {
     case WS_NEXT: {
-      if (t->stepi >= nsteps(sc, k)) {
+      if (cur->job) {
+        cur->job = false;
+        return GSW_DONE;
+      }
+      int64_t k = cur->task;
+      if (cur->stepi >= nsteps(s, k)) {
         s->tasks[k].finished = gsK_now(s);
         t->tasks++;
-        t->task = -1;
-        return false;
+        cur->task = -1;
+        return GSW_DONE;
       }
-      size_t i = t->stepi++;
-      bool cpu = true;
-      switch (sc->workload) {
-      case GS_WL_PRIMES:
-        t->left = cpu_cost((double)s->work[k], s->p.v[GS_P_DIV]);
+      int kind = step_kind(s, cur, cur->stepi++);
+      switch (kind) {
+      case GS_STEP_CPU:
+        cur->wpc = WS_CPU;
         break;
-      case GS_WL_COUNTDOWN:
-        t->left = cpu_cost((double)s->work[k], s->p.v[GS_P_COUNTDOWN_STEP]);
+      case GS_STEP_SLEEP:
+      case GS_STEP_IO:
+        t->blk_io = kind == GS_STEP_IO;
+        cur->wpc = WS_WAIT;
         break;
-      case GS_WL_SLEEP:
-        t->left = sc->durations[k];
-        cpu = false;
+      case GS_STEP_CPU_NOGIL:
+        cur->wpc = cur->coro ? WS_CPU : WS_NOGIL; /* a coroutine keeps the loop's GIL */
         break;
-      case GS_WL_CUSTOM: {
-        const gs_step *st = &sc->custom[k].steps[i];
-        t->left = gsR_sample(&s->rng, &st->dur);
-        cpu = st->kind == GS_STEP_CPU;
+      case GS_STEP_THREAD:
+        cur->wpc = cur->coro ? WS_OFFLOAD : WS_CPU;
+        break;
+      default:
+        cur->wpc = WS_DOWNLOAD;
         break;
       }
-      }
-      t->wpc = cpu ? WS_CPU : WS_SLEEP;
       continue;
     }
     case WS_CPU:
       if (!gsG_take(s, t))
-        return true;
-      if (t->left <= 0) {
-        t->wpc = WS_NEXT;
+        return GSW_OP;
+      if (cur->left <= 0) {
+        cur->wpc = WS_NEXT;
         continue;
       }
       if (!g) {
-        gsK_work(t, t->left, false);
-        t->left = 0;
-        t->wpc = WS_NEXT;
+        gsK_work(t, cur->left, false);
+        cur->left = 0;
+        cur->wpc = WS_NEXT;
       } else if (g->kind == GS_GIL_NEW) {
-        gsK_work_checked(t, t->left, g->check_ns);
-        t->wpc = WS_CPU_RAN;
+        gsK_work_checked(t, cur->left, g->check_ns);
+        cur->wpc = WS_CPU_RAN;
       } else {
         gs_time chunk = g->check_interval * g->tick_ns - g->ticker;
-        if (chunk > t->left)
-          chunk = t->left;
+        if (chunk > cur->left)
+          chunk = cur->left;
         gsK_work(t, chunk, false);
         g->ticker += chunk;
-        t->left -= chunk;
-        t->wpc = WS_TICKED;
+        cur->left -= chunk;
+        cur->wpc = WS_TICKED;
       }
-      return true;
+      return GSW_OP;
     case WS_CPU_RAN: /* the op ended, or was cut at a check point */
-      t->left = t->op_rest;
+      cur->left = t->op_rest;
       t->op_rest = 0;
-      t->wpc = WS_CPU;
+      cur->wpc = WS_CPU;
       if (t->breaker) {
         t->breaker = false;
         if (gsG_must_yield(t))
-          t->wpc = WS_YIELD;
+          cur->wpc = WS_YIELD;
       }
       continue;
     case WS_TICKED:
-      t->wpc = WS_CPU;
+      cur->wpc = WS_CPU;
       if (g->ticker >= g->check_interval * g->tick_ns) {
         g->ticker = 0;
         gsG_drop(s, t); /* the old GIL's drop never blocks */
         if (t->pending_sys > 0) {
           gsK_work(t, 0, true);
-          return true;
+          return GSW_OP;
         }
       }
       continue;
     case WS_YIELD:
       if (!gsG_drop(s, t))
-        return true;
-      t->wpc = WS_CPU;
+        return GSW_OP;
+      cur->wpc = WS_CPU;
       continue;
-    case WS_SLEEP:
+    case WS_WAIT:
+      if (cur->coro) {
+        gsL_sleep(s, cur->coro, cur->left);
+        cur->wpc = WS_NEXT;
+        return GSW_AWAIT;
+      }
       if (!gsG_drop(s, t))
-        return true;
-      gsK_block(s, t, NULL, t->left);
-      t->wpc = WS_SLEPT;
-      return true;
-    case WS_SLEPT:
+        return GSW_OP;
+      gsK_block(s, t, NULL, cur->left);
+      cur->wpc = WS_RETAKE;
+      return GSW_OP;
+    case WS_NOGIL:
+      if (!gsG_drop(s, t))
+        return GSW_OP;
+      gsK_work(t, cur->left, false);
+      cur->left = 0;
+      cur->wpc = WS_RETAKE;
+      return GSW_OP;
+    case WS_DOWNLOAD:
+      if (cur->coro) {
+        gsN_request(s, cur, cur->left);
+        cur->wpc = WS_NEXT;
+        return GSW_AWAIT;
+      }
+      if (!gsG_drop(s, t))
+        return GSW_OP;
+      t->io_done = false;
+      t->blk_io = true;
+      gsN_request(s, cur, cur->left);
+      cur->wpc = WS_DOWNLOADING;
+      /* fall through */
+    case WS_DOWNLOADING:
+      if (!t->io_done) {
+        gsK_block(s, t, &t->io_wq, -1);
+        return GSW_OP;
+      }
+      cur->wpc = WS_RETAKE;
+      continue;
+    case WS_OFFLOAD:
+      gsL_offload(s, cur->coro, cur->left);
+      cur->wpc = WS_NEXT;
+      return GSW_AWAIT;
+    case WS_RETAKE:
       if (!gsG_take(s, t))
-        return true;
-      t->wpc = WS_NEXT;
+        return GSW_OP;
+      t->blk_io = false;
+      cur->wpc = WS_NEXT;
       continue;
     }
   }
