@@ -40,6 +40,7 @@
  * a waiter is a system call charged to the signalling thread.
  */
 #include "gil.h"
+#include "trace.h"
 
 #include <string.h>
 
@@ -57,6 +58,15 @@ static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
 {
   if (gsK_wake_one(s, wq))
     gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
+}
+
+static void trace_holder(gsK_sim *s, gsK_thread *t, gsK_thread *holder)
+{
+  if (!s->trace)
+    return;
+  gs_trace_event ev = {.kind = GS_TR_GIL, .pid = t->proc->pid, .tid = holder ? holder->tid : -1};
+  gsT_emit(s, &ev);
+  gsT_state(s, t);
 }
 
 static void acquired(gsK_sim *s, gsG_gil *g, gsK_thread *t)
@@ -77,6 +87,7 @@ static void acquired(gsK_sim *s, gsG_gil *g, gsK_thread *t)
   g->st.wait += w;
   if (w > t->gil_wait_max)
     t->gil_wait_max = w;
+  trace_holder(s, t, t);
 }
 
 static bool take_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
@@ -121,6 +132,7 @@ static bool drop_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
   g->locked = false;
   g->holder = NULL;
   t->gil_held = false;
+  trace_holder(s, t, NULL);
   signal_one(s, t, &g->cond);
   if (g->drop_request && g->last_holder == t) {
     g->drop_request = false;
@@ -180,6 +192,7 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t)
   g->holder = NULL;
   g->last_holder = t;
   t->gil_held = false;
+  trace_holder(s, t, NULL);
   signal_one(s, t, &g->cond);
   return true;
 }

@@ -40,7 +40,7 @@ typedef enum {
 } gs_err;
 
 typedef struct {
-  char msg[512]; /* "file:line: what was expected", or a plain sentence */
+  char msg[1024]; /* "file:line: what was expected", or a plain sentence */
 } gs_error;
 
 /* ---- Limits (documented in README "Limits") ----------------------------- */
@@ -336,5 +336,49 @@ typedef struct gs_results {
  * On success *out holds results to be freed with gs_results_free. */
 gs_err gs_run(const gs_scenario *sc, gs_results **out, gs_error *err);
 void gs_results_free(gs_results *r);
+
+/* ---- Tracing ----------------------------------------------------------- */
+
+/* What a thread is doing, as a trace shows it. */
+typedef enum {
+  GS_TRS_RUNNING = 0, /* on a core, not holding a GIL (or there is none) */
+  GS_TRS_RUNNING_GIL, /* on a core, holding its process's GIL */
+  GS_TRS_RUNNABLE,    /* waiting for a core */
+  GS_TRS_GIL_WAIT,    /* blocked until the GIL is free */
+  GS_TRS_IO,          /* blocked on I/O (epoll_wait included) */
+  GS_TRS_SLEEP,       /* sleeping */
+  GS_TRS_BLOCKED,     /* blocked on a lock, a join, a pipe */
+  GS_TRS_DONE,
+  GS_TRS_COUNT
+} gs_trace_state;
+const char *gs_trace_state_name(gs_trace_state st);
+
+typedef enum {
+  GS_TR_PROC = 0,  /* a process was created: pid, parent in value, name */
+  GS_TR_THREAD,    /* a thread was created: pid, tid, name */
+  GS_TR_STATE,     /* thread tid entered state `value` (gs_trace_state) */
+  GS_TR_CORE,      /* core `core` now runs thread `tid` (-1: idle) */
+  GS_TR_GIL,       /* the GIL of process pid is now held by tid (-1: free) */
+  GS_TR_IO_BEGIN,  /* thread tid started I/O `id` of `count` bytes */
+  GS_TR_IO_END,    /* I/O `id` completed */
+  GS_TR_COUNTER    /* counter `name` is now `count` */
+} gs_trace_kind;
+
+typedef struct {
+  gs_trace_kind kind;
+  gs_time at;
+  int pid, tid, core, value;
+  uint64_t id;
+  int64_t count;
+  const char *name; /* valid during the call only */
+} gs_trace_event;
+
+/* Called for every traced change, in time order.  The run's one source of
+ * truth for trace files and the animation. */
+typedef void (*gs_trace_fn)(void *ctx, const gs_trace_event *ev);
+
+/* gs_run, calling fn(ctx, ...) for every change of state. */
+gs_err gs_run_traced(const gs_scenario *sc, gs_trace_fn fn, void *ctx, gs_results **out,
+                     gs_error *err);
 
 #endif

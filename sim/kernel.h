@@ -110,6 +110,7 @@ struct gsK_thread {
   uint64_t gil_acquisitions;
 
   /* Accounting. */
+  int8_t tr_state;     /* last trace state emitted, -1 before any */
   gs_time created, ended;
   gs_time user, sys, runnable, blocked;
   uint64_t nvcsw, nivcsw, migrations, tasks;
@@ -172,6 +173,10 @@ struct gsK_sim {
   gsK_thread *main;     /* its exit ends the run */
   int failed;           /* gs_err of a failure inside the kernel */
   gs_error *err;
+
+  gs_trace_fn trace;    /* NULL when the run is not traced */
+  void *trace_ctx;
+  int64_t last_runnable; /* last value of the runnable counter traced */
 
   void *model;          /* the concurrency model's data */
   void *loop;           /* the event loop (asyncio model) */

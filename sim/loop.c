@@ -246,9 +246,11 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
     case 2:
       DROP_GIL();
       if (l->nready == 0) {
+        t->blk_io = true; /* epoll_wait */
         gsK_block(s, t, &l->epoll, -1);
         return;
       }
+      t->blk_io = false;
       t->pc = 6;
       /* fall through */
     case 6:

@@ -15,12 +15,14 @@
  */
 #include "net.h"
 #include "workload.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 typedef struct xfer {
   gsK_cursor *who;
+  uint64_t id;
   int64_t bytes;
   double finish;      /* value of `served` at which it completes */
   gsE_event lat;      /* end of the first-byte latency */
@@ -155,6 +157,10 @@ void gsN_request(gsK_sim *s, gsK_cursor *cur, int64_t bytes)
   }
   x->who = cur;
   x->bytes = bytes;
+  x->id = n->st.requests;
+  gs_trace_event ev = {.kind = GS_TR_IO_BEGIN, .pid = cur->owner->proc->pid, .tid = cur->owner->tid,
+                       .id = x->id, .count = bytes};
+  gsT_emit(s, &ev);
   gsE_event_init(&x->lat, GSK_EV_NET_LATENCY, x);
   n->st.requests++;
   if (n->limit > 0 && n->slots_used >= n->limit) {
@@ -191,6 +197,7 @@ void gsN_latency_done(gsK_sim *s, void *obj)
   hup(n, n->n - 1);
   if (n->n > n->st.max_in_flight)
     n->st.max_in_flight = n->n;
+  gsT_counter(s, "transfers in flight", (int64_t)n->n);
   reprogram(s, n);
 }
 
@@ -206,6 +213,10 @@ void gsN_event(gsK_sim *s)
     if (n->n)
       hdown(n, 0);
     n->st.bytes += (uint64_t)x->bytes;
+    gs_trace_event ev = {.kind = GS_TR_IO_END, .pid = x->who->owner->proc->pid,
+                         .tid = x->who->owner->tid, .id = x->id, .count = x->bytes};
+    gsT_emit(s, &ev);
+    gsT_counter(s, "transfers in flight", (int64_t)n->n);
     n->slots_used--;
     if (n->n == 0)
       n->st.busy += gsK_now(s) - n->busy_since;

@@ -450,7 +450,7 @@ static gs_err check_keys(const loader *L, const config_setting_t *g, const char 
       k++;
     if (k < nkeys)
       continue;
-    char expected[400], where[220] = "";
+    char expected[512], where[220] = "";
     size_t len = 0;
     expected[0] = 0;
     for (k = 0; k < nkeys && len < sizeof expected; k++) {
@@ -607,7 +607,7 @@ static gs_err get_duration(const loader *L, const config_setting_t *s, bound b, 
       break;
     /* fall through */
   default:
-    return invalid(L, s, "expected %s%s, got %s", like, or_dist ? " or a distribution group" : "",
+    return invalid(L, s, "expected %s%s, got %s", like, or_dist ? ", or a distribution group" : "",
                    value_desc(s, got, sizeof got));
   }
   if (b == AT_LEAST_0 && !(v >= 0))
@@ -1223,6 +1223,7 @@ void gs_scenario_free(gs_scenario *sc)
   free(sc->numbers);
   free(sc->counts);
   free(sc->durations);
+  free(sc->sizes);
   free(sc->path);
   free(sc->name);
   free(sc->description);

@@ -34,6 +34,7 @@
  * lands on an idle core.
  */
 #include "kernel.h"
+#include "trace.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -201,6 +202,21 @@ static void set_state(gsK_sim *s, gsK_thread *t, gs_thread_state st)
     t->blocked += el;
   t->state = st;
   t->state_since = gsK_now(s);
+  gsT_state(s, t);
+}
+
+/* Trace what a core runs, and how many threads wait for a core. */
+static void trace_core(gsK_sim *s, gsK_core *c)
+{
+  if (!s->trace)
+    return;
+  gs_trace_event ev = {.kind = GS_TR_CORE, .core = c->id, .tid = c->cur ? c->cur->tid : -1,
+                       .pid = c->cur ? c->cur->proc->pid : 0};
+  gsT_emit(s, &ev);
+  if ((int64_t)s->rq.n != s->last_runnable) {
+    s->last_runnable = (int64_t)s->rq.n;
+    gsT_counter(s, "runnable threads", s->last_runnable);
+  }
 }
 
 static void new_slice(gsK_sim *s, gsK_core *c, gs_time from)
@@ -250,6 +266,7 @@ static void dispatch(gsK_sim *s, gsK_core *c, gsK_thread *t, gs_time latency)
   c->cur = t;
   t->core = c;
   set_state(s, t, GS_TS_RUNNING);
+  trace_core(s, c);
   t->pending_sys += (gs_time)s->p.v[GS_P_CTX_SWITCH];
   c->switches++;
   if (t->last_core >= 0 && t->last_core != c->id) {
@@ -273,6 +290,7 @@ static void core_next(gsK_sim *s, gsK_core *c)
   } else {
     gsE_cancel(&s->q, &c->ev);
     idle_add(s, c);
+    trace_core(s, c);
   }
 }
 

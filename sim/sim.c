@@ -197,12 +197,21 @@ static gs_results *collect(gsK_sim *s)
 
 gs_err gs_run(const gs_scenario *sc, gs_results **out, gs_error *err)
 {
+  return gs_run_traced(sc, NULL, NULL, out, err);
+}
+
+gs_err gs_run_traced(const gs_scenario *sc, gs_trace_fn fn, void *ctx, gs_results **out,
+                     gs_error *err)
+{
   *out = NULL;
   gs_err e = gs_scenario_check(sc, err);
   if (e != GS_OK)
     return e;
   gsK_sim s;
   e = gsK_init(&s, sc, err);
+  s.trace = fn;
+  s.trace_ctx = ctx;
+  s.last_runnable = -1;
   if (e == GS_OK)
     e = gsW_prepare(&s);
   if (e == GS_OK && (e = gsN_init(&s)) != GS_OK)

@@ -18,6 +18,7 @@
  * remembered (blk_woken), so, as with a futex, no wake-up is ever lost.
  */
 #include "kernel.h"
+#include "trace.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -72,6 +73,9 @@ gsK_proc *gsK_proc_new(gsK_sim *s, gsK_proc *parent, const char *name)
   snprintf(p->name, sizeof p->name, "%s", name);
   p->started = gsK_now(s);
   s->procs[s->nprocs++] = p;
+  gs_trace_event ev = {.kind = GS_TR_PROC, .pid = p->pid, .value = parent ? parent->pid : 0,
+                       .name = p->name};
+  gsT_emit(s, &ev);
   return p;
 nomem:
   gsK_fail(s, GS_ERR_NOMEM, "out of memory creating a process");
@@ -106,7 +110,10 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
    * min_vruntime), so it neither starves nor monopolises a core. */
   t->vruntime = s->min_vruntime;
   gsE_event_init(&t->timer, GSK_EV_TIMER, t);
+  t->tr_state = -1;
   s->threads[s->nthreads++] = t;
+  gs_trace_event ev = {.kind = GS_TR_THREAD, .pid = p->pid, .tid = t->tid, .name = t->name};
+  gsT_emit(s, &ev);
   s->live_threads++;
   p->nthreads++;
   p->live++;
@@ -193,6 +200,7 @@ void gsK_exit(gsK_sim *s, gsK_thread *t)
   t->op_left = 0;
   t->state = GS_TS_DONE;
   t->state_since = t->ended = gsK_now(s);
+  gsT_state(s, t);
   s->live_threads--;
   gsK_wake_all(s, &t->joiners);
   gsK_proc *p = t->proc;
