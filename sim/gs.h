@@ -83,12 +83,15 @@ typedef enum {
   GS_DIST_NORMAL,    /* a = mean, b = sd; truncated at 0 by resampling */
   GS_DIST_LOGNORMAL, /* a = median (ns), b = sigma of the log */
   GS_DIST_GAMMA,     /* a = shape k, b = scale theta (ns) */
-  GS_DIST_PARETO     /* a = shape alpha, b = scale x_m (ns) */
+  GS_DIST_PARETO,    /* a = shape alpha, b = scale x_m (ns) */
+  GS_DIST_EMPIRICAL  /* one of samples[0..nsamples) (ns), each equally likely */
 } gs_dist_kind;
 
 typedef struct {
   gs_dist_kind kind;
   double a, b;
+  const double *samples; /* empirical: owned by the scenario */
+  size_t nsamples;
 } gs_dist;
 
 const char *gs_dist_name(gs_dist_kind k);
@@ -221,6 +224,10 @@ typedef struct gs_scenario {
   gs_convoy convoy;     /* convoy (ntasks = cpu_threads + 1) */
 
   gs_params params;
+
+  /* Sample arrays of empirical distributions, freed with the scenario. */
+  double **samples;
+  size_t nsamples_arrays;
 } gs_scenario;
 
 /* Load and validate a scenario file.  On failure *out is NULL and err holds

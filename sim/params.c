@@ -161,7 +161,7 @@ static const char *const sched_names[] = {"fair", "rr"};
 static const char *const gil_names[] = {"default", "none", "new", "old"};
 static const char *const workload_names[] = {"primes", "countdown", "sleep", "custom", "download", "convoy"};
 static const char *const dist_names[] = {"constant", "uniform", "exponential", "normal",
-                                         "lognormal", "gamma", "pareto"};
+                                         "lognormal", "gamma", "pareto", "empirical"};
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -51,6 +51,8 @@ static double draw(gsR_rng *g, const gs_dist *d)
     return gsl_ran_gamma(g->r, d->a, d->b);
   case GS_DIST_PARETO:
     return gsl_ran_pareto(g->r, d->a, d->b);
+  case GS_DIST_EMPIRICAL:
+    return d->nsamples ? d->samples[gsl_rng_uniform_int(g->r, d->nsamples)] : 0;
   }
   return 0;
 }
