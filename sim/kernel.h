@@ -135,6 +135,7 @@ struct gsK_core {
   gs_time slice_end;    /* when cur's slice ends (absolute ns) */
   bool resched;         /* preemption requested by a wake-up */
   int32_t idle_idx;     /* position in the idle set, -1 when busy */
+  gs_time idle_since;   /* when it last went idle */
   gsE_event ev;
   gs_time busy_user, busy_sys;
   uint64_t switches;

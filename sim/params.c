@@ -23,7 +23,7 @@ static const gs_param_info params[GS_P_COUNT] = {
   [GS_P_CTX_SWITCH] = {"ctx_switch", "ns", 1.5 * US, 1.5 * US, 0, 1 * S,
     "Kernel time to switch a core from one thread to another, charged as sys time to the thread switched in."},
   [GS_P_WAKEUP_LATENCY] = {"wakeup_latency", "ns", 4 * US, 4 * US, 0, 1 * S,
-    "Delay between waking a blocked thread and it running on an idle core (idle exit, IPI); the core is reserved but not busy."},
+    "Delay between waking a blocked thread and it running on an idle core (idle exit, IPI); a core idle for less time than this exits faster, in the time it has been idle."},
   [GS_P_MIGRATION] = {"migration", "ns", 2 * US, 2 * US, 0, 1 * S,
     "Kernel time charged (sys) when a thread resumes on a different core than it last ran on."},
   [GS_P_SYSCALL] = {"syscall", "ns", 0.5 * US, 0.5 * US, 0, 1 * S,

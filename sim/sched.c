@@ -31,7 +31,12 @@
  * Costs charged here: ctx_switch (sys, to the thread switched in) at every
  * dispatch; migration (sys) when it lands on another core than before;
  * wakeup_latency (the core is reserved but not busy) when a woken thread
- * lands on an idle core.
+ * lands on an idle core.  An idle core sinks into deeper sleep states the
+ * longer it stays idle; the model takes the exit time as the time it has
+ * been idle, capped at wakeup_latency: a core that went idle a microsecond
+ * ago is still awake, one idle for a millisecond pays the full latency.
+ * That is why an I/O that blocks only briefly wakes its thread faster than
+ * a thread that has slept long (MODEL-NOTES section 1, the convoy effect).
  */
 #include "kernel.h"
 #include "trace.h"
@@ -131,6 +136,7 @@ static void idle_add(gsK_sim *s, gsK_core *c)
 {
   assert(c->idle_idx < 0);
   c->idle_idx = s->idle_n;
+  c->idle_since = gsK_now(s);
   s->idle[s->idle_n++] = c->id;
 }
 
@@ -166,6 +172,7 @@ void gsK_sched_init(gsK_sim *s)
   for (int i = 0; i < s->ncores; i++) {
     s->cores[i].idle_idx = -1;
     idle_add(s, &s->cores[i]);
+    s->cores[i].idle_since = INT64_MIN / 4; /* idle since long before the run */
   }
 }
 
@@ -349,7 +356,10 @@ void gsK_make_runnable(gsK_sim *s, gsK_thread *t)
       c = &s->cores[t->last_core];
     else
       c = &s->cores[s->idle[s->idle_n - 1]];
-    dispatch(s, c, t, (gs_time)s->p.v[GS_P_WAKEUP_LATENCY]);
+    gs_time lat = (gs_time)s->p.v[GS_P_WAKEUP_LATENCY];
+    if (gsK_now(s) - c->idle_since < lat)
+      lat = gsK_now(s) - c->idle_since;
+    dispatch(s, c, t, lat);
     return;
   }
   rq_push(s, t);

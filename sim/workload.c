@@ -429,7 +429,13 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
       }
       if (!gsG_drop(s, t))
         return GSW_OP;
-      gsK_block(s, t, NULL, cur->left);
+      if (cur->left == 0 && t->blk_io) {
+        /* A call that does not block (data already there): just the
+         * system call, GIL dropped around it. */
+        gsK_work(t, (gs_time)s->p.v[GS_P_SYSCALL], true);
+      } else {
+        gsK_block(s, t, NULL, cur->left);
+      }
       cur->wpc = WS_RETAKE;
       return GSW_OP;
     case WS_NOGIL:

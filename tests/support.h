@@ -70,6 +70,68 @@ static inline gs_scenario *ts_primes(gs_runtime rt, gs_model m, int workers, int
   return sc;
 }
 
+static inline gs_scenario *ts_countdown(gs_gil gil, int cores, int64_t count)
+{
+  gs_scenario *sc = calloc(1, sizeof *sc);
+  sc->runtime = GS_RT_CPYTHON;
+  sc->model = GS_MODEL_THREADS;
+  sc->gil = gil;
+  sc->workers = 2;
+  sc->cores = cores;
+  sc->seed = 1;
+  sc->workload = GS_WL_COUNTDOWN;
+  sc->ntasks = 2;
+  sc->counts = malloc(2 * sizeof *sc->counts);
+  sc->counts[0] = sc->counts[1] = count;
+  return sc;
+}
+
+/* One I/O thread doing `ops` blocking operations of `latency` ns beside
+ * `cpu_threads` threads computing `cpu` ns each. */
+static inline gs_scenario *ts_convoy(gs_gil gil, gs_model m, int64_t ops, gs_time latency,
+                                     int cpu_threads, gs_time cpu)
+{
+  gs_scenario *sc = calloc(1, sizeof *sc);
+  sc->runtime = GS_RT_CPYTHON;
+  sc->model = m;
+  sc->gil = gil;
+  sc->cores = 2;
+  sc->seed = 1;
+  sc->workload = GS_WL_CONVOY;
+  sc->convoy.ops = ops;
+  sc->convoy.latency.kind = GS_DIST_CONST;
+  sc->convoy.latency.a = (double)latency;
+  sc->convoy.op_cpu = 5 * GS_US;
+  sc->convoy.cpu_threads = cpu_threads;
+  sc->convoy.cpu = cpu;
+  sc->ntasks = (size_t)cpu_threads + 1;
+  sc->workers = cpu_threads + 1;
+  return sc;
+}
+
+/* n downloads of `bytes` each at `conn_bps`, first byte after `latency`. */
+static inline gs_scenario *ts_download(gs_model m, size_t n, int64_t bytes, double conn_bps,
+                                       gs_time latency)
+{
+  gs_scenario *sc = calloc(1, sizeof *sc);
+  sc->runtime = GS_RT_CPYTHON;
+  sc->model = m;
+  sc->cores = 2;
+  sc->workers = (int)n;
+  sc->seed = 1;
+  sc->workload = GS_WL_DOWNLOAD;
+  sc->ntasks = n;
+  sc->sizes = malloc(n * sizeof *sc->sizes);
+  for (size_t i = 0; i < n; i++)
+    sc->sizes[i] = bytes;
+  sc->net.latency.kind = GS_DIST_CONST;
+  sc->net.latency.a = (double)latency;
+  sc->net.conn_bps = conn_bps;
+  sc->net.cpu_per_byte = 1.0;
+  sc->net.cpu_holds_gil = 1;
+  return sc;
+}
+
 static inline void ts_set(gs_scenario *sc, gs_param_id id, double v)
 {
   sc->params.v[id] = v;
@@ -92,6 +154,8 @@ static inline void ts_free(gs_scenario *sc)
       free(sc->custom[i].steps);
   free(sc->custom);
   free(sc->numbers);
+  free(sc->counts);
+  free(sc->sizes);
   free(sc);
 }
 

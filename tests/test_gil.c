@@ -1,0 +1,160 @@
+/* The GIL (sim/gil.c): its handshake, and the phenomena that must come out
+ * of it through the OS scheduler model. */
+#include "support.h"
+
+static const gs_thread_result *thread_named(const gs_results *r, const char *name)
+{
+  for (size_t i = 0; i < r->nthreads; i++)
+    if (strcmp(r->threads[i].name, name) == 0)
+      return &r->threads[i];
+  cr_assert_fail("no thread %s", name);
+  return NULL;
+}
+
+Test(gil, waiter_sets_drop_request_after_interval_and_holder_is_forced_to_switch)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_NEW, 2, 10000000); /* 2 x 220 ms */
+  gs_results *r = ts_run(sc);
+  const gs_gil_stats *g = &r->procs[0].gil;
+  cr_assert_gt(g->drop_requests, 0);
+  cr_assert_gt(g->forced_switches, 0);
+  /* Each forced switch answers one drop request. */
+  cr_assert_leq(g->forced_switches, g->drop_requests);
+  /* A waiter never waits much longer than one interval plus a wake-up. */
+  cr_assert_lt(thread_named(r, "worker-1")->gil_wait_max, 5 * GS_MS + 200 * GS_US);
+  gs_results_free(r);
+  ts_free(sc);
+}
+
+Test(gil, new_gil_cpu_threads_gain_nothing_from_a_second_core)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_NEW, 1, 20000000);
+  gs_results *one = ts_run(sc);
+  sc->cores = 2;
+  gs_results *two = ts_run(sc);
+  cr_assert_geq(two->wall, one->wall * 99 / 100);
+  cr_assert_geq(two->wall, two->user); /* no parallelism at all */
+  sc->gil = GS_GIL_NONE;
+  gs_results *free_threads = ts_run(sc);
+  cr_assert_lt(free_threads->wall, two->wall * 6 / 10);
+  gs_results_free(one);
+  gs_results_free(two);
+  gs_results_free(free_threads);
+  ts_free(sc);
+}
+
+Test(gil, new_gil_switches_about_once_per_interval)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_NEW, 2, 50000000); /* 2.2 s of work */
+  gs_results *r = ts_run(sc);
+  double per_interval = (double)r->procs[0].gil.switches / ((double)r->wall / 5e6);
+  cr_assert(per_interval > 0.8 && per_interval < 1.2, "switches per interval %.2f", per_interval);
+  gs_results_free(r);
+  ts_free(sc);
+}
+
+Test(gil, smaller_switch_interval_gives_more_switches_and_more_sys_time)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_NEW, 2, 10000000);
+  gs_results *a = ts_run(sc);
+  ts_set(sc, GS_P_SWITCH_INTERVAL, 100e3);
+  gs_results *b = ts_run(sc);
+  cr_assert_gt(b->procs[0].gil.switches, 20 * a->procs[0].gil.switches);
+  cr_assert_gt(b->sys, 10 * a->sys);
+  cr_assert_gt(b->wall, a->wall);
+  gs_results_free(a);
+  gs_results_free(b);
+  ts_free(sc);
+}
+
+Test(gil, old_gil_two_cpu_threads_are_slower_on_two_cores_with_failed_wakeups)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_OLD, 1, 10000000);
+  gs_results *one = ts_run(sc);
+  sc->cores = 2;
+  gs_results *two = ts_run(sc);
+  cr_assert_gt(two->wall, one->wall);
+  uint64_t f1 = one->procs[0].gil.failed_wakeups, f2 = two->procs[0].gil.failed_wakeups;
+  cr_assert_gt(f2, 1000);
+  cr_assert_lt(f1 * 100, f2, "failed wake-ups: 1 core %lu, 2 cores %lu", (unsigned long)f1,
+               (unsigned long)f2);
+  gs_results_free(one);
+  gs_results_free(two);
+  ts_free(sc);
+}
+
+Test(gil, old_gil_on_one_core_switches_at_os_time_slices)
+{
+  gs_scenario *sc = ts_countdown(GS_GIL_OLD, 1, 10000000);
+  gs_results *r = ts_run(sc);
+  /* 440 ms of work, 4 ms ticks: about 110 slices; GIL switches follow the
+   * OS, not the 3 us check interval (which would give ~150,000). */
+  uint64_t sw = r->procs[0].gil.switches;
+  cr_assert(sw > 50 && sw < 300, "switches %lu", (unsigned long)sw);
+  gs_results_free(r);
+  ts_free(sc);
+}
+
+static double io_rate(gs_results *r)
+{
+  return (double)r->convoy_ops / ((double)r->convoy_time / 1e9);
+}
+
+Test(gil, convoy_io_thread_gets_one_operation_per_switch_interval)
+{
+  gs_scenario *sc = ts_convoy(GS_GIL_NEW, GS_MODEL_THREADS, 400, 100 * GS_US, 1, 10 * GS_SEC);
+  gs_results *r = ts_run(sc);
+  double rate = io_rate(r);
+  cr_assert(rate > 150 && rate < 210, "convoy rate %.1f ops/s (one per 5 ms is 200)", rate);
+  gs_results_free(r);
+  ts_free(sc);
+}
+
+Test(gil, convoy_recovers_without_a_gil_or_with_the_cpu_work_in_another_process)
+{
+  gs_scenario *sc = ts_convoy(GS_GIL_NONE, GS_MODEL_THREADS, 400, 100 * GS_US, 1, 2 * GS_SEC);
+  gs_results *none = ts_run(sc);
+  sc->gil = GS_GIL_NEW;
+  sc->model = GS_MODEL_PROCESSES;
+  gs_results *procs = ts_run(sc);
+  sc->cores = 2;
+  sc->model = GS_MODEL_THREADS;
+  sc->convoy.cpu_threads = 0;
+  sc->ntasks = 1;
+  sc->workers = 1;
+  gs_results *alone = ts_run(sc);
+  double base = io_rate(alone);
+  cr_assert_gt(io_rate(none), base * 0.9);
+  cr_assert_gt(io_rate(procs), base * 0.9);
+  cr_assert_gt(base, 5000); /* 100 us of I/O + a few us of work per op */
+  gs_results_free(none);
+  gs_results_free(procs);
+  gs_results_free(alone);
+  ts_free(sc);
+}
+
+Test(gil, convoy_needs_io_that_blocks_a_nonblocking_call_keeps_its_pace)
+{
+  /* A call that returns at once: the I/O thread drops the GIL for the
+   * system call only and takes it back before the woken CPU thread has a
+   * core (that one then fails).  100 us of blocking: the CPU thread gets
+   * the GIL meanwhile, and the I/O thread waits a whole interval. */
+  gs_scenario *sc = ts_convoy(GS_GIL_NEW, GS_MODEL_THREADS, 400, 0, 1, 2 * GS_SEC);
+  sc->convoy.op_cpu = 3 * GS_US;
+  gs_results *nonblocking = ts_run(sc);
+  sc->convoy.latency.a = 100e3;
+  gs_results *blocking = ts_run(sc);
+  cr_assert_gt(io_rate(nonblocking), 50000, "rate %.1f", io_rate(nonblocking));
+  cr_assert_gt(nonblocking->procs[0].gil.failed_wakeups, 0);
+  cr_assert_lt(io_rate(blocking), 250, "rate %.1f", io_rate(blocking));
+  gs_results_free(nonblocking);
+  gs_results_free(blocking);
+  ts_free(sc);
+}
+
+Test(gil, c_runtime_has_no_gil_by_default_and_cpython_the_new_one)
+{
+  cr_assert_eq(gs_gil_effective(GS_GIL_DEFAULT, GS_RT_C), GS_GIL_NONE);
+  cr_assert_eq(gs_gil_effective(GS_GIL_DEFAULT, GS_RT_CPYTHON), GS_GIL_NEW);
+  cr_assert_eq(gs_gil_effective(GS_GIL_OLD, GS_RT_C), GS_GIL_OLD);
+}
