@@ -9,8 +9,12 @@
  * that name the file, the line and what was expected, so that a typo never
  * silently turns into a default.  The format is documented by the shipped
  * files in scenarios/ and by the catalogue of rejected files in tests/bad/.
+ * A scenario may name other files (the samples of an empirical
+ * distribution); they are read here, relative to the scenario's directory,
+ * and their problems are reported at the line that names them.
  */
 #include "gs.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,11 +34,20 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* What the loader carries around: the file name for messages and the
- * caller's error buffer (which may be NULL). */
+/* The largest byte size a scenario may give (a file of a download, or a
+ * parameter of a size distribution): 10^15 bytes.  Far beyond any useful
+ * download, and exact in a double and an int64. */
+#define SIZE_MAX_B 1e15
+
+/* What the loader carries around: the file name for messages, the caller's
+ * error buffer (which may be NULL), and the scenario being filled, which
+ * owns whatever the loader allocates (the samples of empirical
+ * distributions) from the moment it is allocated, so that one
+ * gs_scenario_free releases everything whatever check fails later. */
 typedef struct {
   const char *path;
   gs_error *err;
+  gs_scenario *sc;
 } loader;
 
 /* ---- Messages ---------------------------------------------------------- */
@@ -170,14 +183,16 @@ static const char *value_desc(const config_setting_t *s, char *buf, size_t n)
   }
 }
 
-/* `"a", "b" or "c"` from a list of names. */
-static void join_names(char *buf, size_t n, const char *const *names, size_t count)
+/* `"a", "b" or "c"` from a list of names, each between quote characters
+ * (" for values, ' for keys), the last after `last` (" or ", " and "). */
+static void join_names(char *buf, size_t n, const char *const *names, size_t count, char quote,
+                       const char *last)
 {
   size_t len = 0;
   buf[0] = 0;
   for (size_t i = 0; i < count && len < n; i++) {
-    const char *sep = i == 0 ? "" : i + 1 == count ? " or " : ", ";
-    int w = snprintf(buf + len, n - len, "%s\"%s\"", sep, names[i]);
+    const char *sep = i == 0 ? "" : i + 1 == count ? last : ", ";
+    int w = snprintf(buf + len, n - len, "%s%c%s%c", sep, quote, names[i], quote);
     if (w < 0)
       break;
     len += (size_t)w;
@@ -535,17 +550,43 @@ static const char *dist_name(int v) { return gs_dist_name((gs_dist_kind)v); }
 /* The workloads this file knows how to read (each has its own keys). */
 static int workload_parse(const char *s)
 {
-  for (int i = 0; i <= GS_WL_CUSTOM; i++)
+  for (int i = 0; i <= GS_WL_CONVOY; i++)
     if (strcmp(gs_workload_name((gs_workload)i), s) == 0)
       return i;
   return -1;
 }
 
-/* The distributions of dist_params[] below. */
+/* The distributions of dist_params[] below, for durations. */
 static int dist_parse(const char *s)
 {
   int d = gs_dist_parse(s);
+  return d <= GS_DIST_EMPIRICAL ? d : -1;
+}
+
+/* For sizes, the parametric ones: an empirical file holds durations. */
+static int size_dist_parse(const char *s)
+{
+  int d = gs_dist_parse(s);
   return d <= GS_DIST_PARETO ? d : -1;
+}
+
+/* The units of the numbers in an empirical distribution's file. */
+static const struct {
+  const char *name;
+  double ns;
+} sample_units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+
+static const char *sample_unit_name(int v)
+{
+  return v >= 0 && (size_t)v < NELEM(sample_units) ? sample_units[v].name : "?";
+}
+
+static int sample_unit_parse(const char *s)
+{
+  for (size_t i = 0; i < NELEM(sample_units); i++)
+    if (strcmp(sample_units[i].name, s) == 0)
+      return (int)i;
+  return -1;
 }
 
 static const enum_names runtimes = {runtime_name, gs_runtime_parse, 0};
@@ -554,6 +595,8 @@ static const enum_names scheds = {sched_name, gs_sched_parse, 0};
 static const enum_names gils = {gil_name, gs_gil_parse, GS_GIL_NONE}; /* "default" is no name */
 static const enum_names workloads = {workload_name, workload_parse, 0};
 static const enum_names dists = {dist_name, dist_parse, 0};
+static const enum_names size_dists = {dist_name, size_dist_parse, 0};
+static const enum_names sample_unit_names = {sample_unit_name, sample_unit_parse, 0};
 
 static bool enum_valid(const enum_names *en, int v)
 {
@@ -567,7 +610,7 @@ static void enum_list(const enum_names *en, char *buf, size_t n)
   size_t count = 0;
   for (int v = en->first; count < NELEM(names) && enum_valid(en, v); v++)
     names[count++] = en->name(v);
-  join_names(buf, n, names, count);
+  join_names(buf, n, names, count, '"', " or ");
 }
 
 static gs_err get_enum(const loader *L, const config_setting_t *s, const enum_names *en, int *out)
@@ -645,6 +688,170 @@ static gs_err get_number(const loader *L, const config_setting_t *s, bound b, do
   return GS_OK;
 }
 
+static gs_err get_bool(const loader *L, const config_setting_t *s, bool *out)
+{
+  char got[160];
+  if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+    return invalid(L, s, "expected true or false, got %s", value_desc(s, got, sizeof got));
+  *out = config_setting_get_bool(s) != 0;
+  return GS_OK;
+}
+
+/*
+ * Sizes and rates.  A size is a number of bytes with an optional unit, a
+ * decimal one (kB = KB = 1000, MB, GB, TB) or a binary one (KiB = 1024,
+ * MiB, GiB, TiB): "5MB", "1.5 MiB", "512".  A rate is a size per second,
+ * "1.2MB/s", or bits per second, "100Mbit/s" (Mbit = 10^6 bits = 125000
+ * bytes); a bare number is bytes per second.  Units are case-sensitive
+ * except where both spellings are common (kB, KB), so that "mb" is never
+ * silently read as megabytes when millibits might have been meant.
+ */
+typedef struct {
+  const char *name;
+  double bytes;
+} byte_unit;
+
+static const byte_unit size_units[] = {
+  {"B", 1},    {"kB", 1e3}, {"KB", 1e3},
+  {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+  {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+};
+static const byte_unit bit_units[] = {
+  {"bit", 0.125}, {"kbit", 125}, {"Kbit", 125}, {"Mbit", 125e3}, {"Gbit", 125e6},
+};
+
+/* A finite number and what follows it (spaces skipped); -1 if none. */
+static int number_and_unit(const char *text, double *v, const char **unit)
+{
+  char *end;
+  errno = 0;
+  *v = strtod(text, &end);
+  if (end == text || errno || !isfinite(*v))
+    return -1;
+  while (*end == ' ')
+    end++;
+  *unit = end;
+  return 0;
+}
+
+/* The multiplier of unit (n characters of it) in table; 0 if unknown. */
+static double unit_bytes(const byte_unit *table, size_t count, const char *unit, size_t n)
+{
+  for (size_t i = 0; i < count; i++)
+    if (strlen(table[i].name) == n && strncmp(table[i].name, unit, n) == 0)
+      return table[i].bytes;
+  return 0;
+}
+
+/* "5MB" -> 5e6 bytes; -1 if malformed. */
+static int parse_size(const char *text, double *bytes)
+{
+  double v, mul = 1;
+  const char *unit;
+  if (number_and_unit(text, &v, &unit) != 0)
+    return -1;
+  if (*unit && !(mul = unit_bytes(size_units, NELEM(size_units), unit, strlen(unit))))
+    return -1;
+  *bytes = v * mul;
+  return 0;
+}
+
+/* "1.2MB/s" -> 1.2e6 bytes per second, "unlimited" -> 0; -1 if malformed. */
+static int parse_rate(const char *text, double *bps)
+{
+  double v, mul = 1;
+  const char *unit;
+  if (strcmp(text, "unlimited") == 0) {
+    *bps = 0;
+    return 0;
+  }
+  if (number_and_unit(text, &v, &unit) != 0)
+    return -1;
+  size_t n = strlen(unit);
+  if (n > 0) {
+    if (n < 3 || strcmp(unit + n - 2, "/s") != 0)
+      return -1;
+    n -= 2;
+    mul = unit_bytes(size_units, NELEM(size_units), unit, n);
+    if (!mul)
+      mul = unit_bytes(bit_units, NELEM(bit_units), unit, n);
+    if (!mul)
+      return -1;
+  }
+  *bps = v * mul;
+  return 0;
+}
+
+/* A size in bytes: a number, or a string with a unit.  AT_LEAST_1 is for
+ * the size of a file, which cannot be empty: a transfer of 0 bytes would
+ * be no download at all. */
+typedef enum { SZ_AT_LEAST_0, SZ_ABOVE_0, SZ_AT_LEAST_1 } size_bound;
+
+static gs_err get_size(const loader *L, const config_setting_t *s, size_bound b, bool or_dist, double *out)
+{
+  static const char like[] = "a size such as \"5MB\", \"1.5MiB\" or 512 (bytes)";
+  char got[160];
+  double v;
+  switch (config_setting_type(s)) {
+  case CONFIG_TYPE_INT:
+  case CONFIG_TYPE_INT64:
+    v = (double)config_setting_get_int64(s);
+    break;
+  case CONFIG_TYPE_FLOAT:
+    v = config_setting_get_float(s);
+    break;
+  case CONFIG_TYPE_STRING:
+    if (parse_size(config_setting_get_string(s), &v) == 0)
+      break;
+    /* fall through */
+  default:
+    return invalid(L, s, "expected %s%s, got %s", like, or_dist ? ", or a distribution group" : "",
+                   value_desc(s, got, sizeof got));
+  }
+  if (b == SZ_AT_LEAST_0 && !(v >= 0))
+    return invalid(L, s, "expected a size >= 0, got %s", value_desc(s, got, sizeof got));
+  if (b == SZ_ABOVE_0 && !(v > 0))
+    return invalid(L, s, "expected a size > 0, got %s", value_desc(s, got, sizeof got));
+  if (b == SZ_AT_LEAST_1 && !(v >= 1))
+    return invalid(L, s, "expected a size of at least 1 byte, got %s", value_desc(s, got, sizeof got));
+  if (v > SIZE_MAX_B)
+    return invalid(L, s, "expected a size of at most 1000TB, got %s", value_desc(s, got, sizeof got));
+  *out = v;
+  return GS_OK;
+}
+
+/* A rate in bytes per second, > 0, or "unlimited" (0).  A rate of 0 is
+ * refused rather than read as unlimited: written as a number it looks like
+ * "no bandwidth at all", the opposite, so the word must be spelt out. */
+static gs_err get_rate(const loader *L, const config_setting_t *s, double *out)
+{
+  char got[160];
+  double v = 0;
+  bool ok = false, unlimited = false;
+  switch (config_setting_type(s)) {
+  case CONFIG_TYPE_INT:
+  case CONFIG_TYPE_INT64:
+    v = (double)config_setting_get_int64(s);
+    ok = true;
+    break;
+  case CONFIG_TYPE_FLOAT:
+    v = config_setting_get_float(s);
+    ok = true;
+    break;
+  case CONFIG_TYPE_STRING:
+    unlimited = strcmp(config_setting_get_string(s), "unlimited") == 0;
+    ok = parse_rate(config_setting_get_string(s), &v) == 0;
+    break;
+  default:
+    break;
+  }
+  if (!ok || (!unlimited && !(v > 0 && isfinite(v))))
+    return invalid(L, s, "expected a rate > 0 such as \"1.2MB/s\" or \"100Mbit/s\", or \"unlimited\", got %s",
+                   value_desc(s, got, sizeof got));
+  *out = v;
+  return GS_OK;
+}
+
 static gs_err too_many_tasks(const loader *L, const config_setting_t *at, unsigned long long n)
 {
   return fail_at(L, GS_ERR_LIMIT, at, "%llu tasks exceed the limit of %d (GS_MAX_TASKS)", n, GS_MAX_TASKS);
@@ -673,7 +880,11 @@ static gs_err nomem(const loader *L)
 
 /* ---- Distributions ----------------------------------------------------- */
 
-typedef enum { P_DURATION, P_NUMBER } pkind;
+/* What a distribution's values are: durations (ns) or sizes (bytes).  Its
+ * parameters marked P_AMOUNT are read as the one or the other. */
+typedef enum { Q_DURATION, Q_SIZE } quantity;
+
+typedef enum { P_AMOUNT, P_NUMBER } pkind;
 
 typedef struct {
   const char *name;
@@ -683,29 +894,165 @@ typedef struct {
 
 /* The members of each distribution group after `dist`, filling a then b.
  * A normal's mean must not be negative: it is truncated at 0 by resampling,
- * which would hardly ever succeed far below 0. */
+ * which would hardly ever succeed far below 0.  The empirical distribution
+ * has members of its own (file, unit), read by get_empirical. */
 static const struct {
   int nparams;
   dist_param p[2];
 } dist_params[] = {
-  [GS_DIST_CONST] = {1, {{"value", P_DURATION, AT_LEAST_0}}},
-  [GS_DIST_UNIFORM] = {2, {{"min", P_DURATION, AT_LEAST_0}, {"max", P_DURATION, AT_LEAST_0}}},
-  [GS_DIST_EXP] = {1, {{"mean", P_DURATION, ABOVE_0}}},
-  [GS_DIST_NORMAL] = {2, {{"mean", P_DURATION, AT_LEAST_0}, {"sd", P_DURATION, AT_LEAST_0}}},
-  [GS_DIST_LOGNORMAL] = {2, {{"median", P_DURATION, ABOVE_0}, {"sigma", P_NUMBER, AT_LEAST_0}}},
-  [GS_DIST_GAMMA] = {2, {{"shape", P_NUMBER, ABOVE_0}, {"scale", P_DURATION, ABOVE_0}}},
-  [GS_DIST_PARETO] = {2, {{"shape", P_NUMBER, ABOVE_0}, {"scale", P_DURATION, ABOVE_0}}},
+  [GS_DIST_CONST] = {1, {{"value", P_AMOUNT, AT_LEAST_0}}},
+  [GS_DIST_UNIFORM] = {2, {{"min", P_AMOUNT, AT_LEAST_0}, {"max", P_AMOUNT, AT_LEAST_0}}},
+  [GS_DIST_EXP] = {1, {{"mean", P_AMOUNT, ABOVE_0}}},
+  [GS_DIST_NORMAL] = {2, {{"mean", P_AMOUNT, AT_LEAST_0}, {"sd", P_AMOUNT, AT_LEAST_0}}},
+  [GS_DIST_LOGNORMAL] = {2, {{"median", P_AMOUNT, ABOVE_0}, {"sigma", P_NUMBER, AT_LEAST_0}}},
+  [GS_DIST_GAMMA] = {2, {{"shape", P_NUMBER, ABOVE_0}, {"scale", P_AMOUNT, ABOVE_0}}},
+  [GS_DIST_PARETO] = {2, {{"shape", P_NUMBER, ABOVE_0}, {"scale", P_AMOUNT, ABOVE_0}}},
+  [GS_DIST_EMPIRICAL] = {0, {{NULL, P_NUMBER, AT_LEAST_0}}},
 };
 
-static gs_err get_dist(const loader *L, const config_setting_t *g, gs_dist *d)
+/* A file named in a scenario: relative to the scenario's own directory, so
+ * that a scenario and its data move together and run from anywhere. */
+static char *resolve_path(const loader *L, const char *name)
+{
+  const char *slash = strrchr(L->path, '/');
+  size_t dir = name[0] == '/' || !slash ? 0 : (size_t)(slash - L->path) + 1;
+  size_t n = strlen(name);
+  char *path = malloc(dir + n + 1);
+  if (path) {
+    memcpy(path, L->path, dir);
+    memcpy(path + dir, name, n + 1);
+  }
+  return path;
+}
+
+/* Line `line` of an empirical file: "NAME:LINE: <message>" under the
+ * setting `at` (the scenario's `file`). */
+static gs_err bad_sample(const loader *L, const config_setting_t *at, const char *path, unsigned line,
+                         const char *what, const char *text, size_t len)
+{
+  return invalid(L, at, "%s:%u: expected %s, got '%.*s'", path, line, what, (int)(len > 60 ? 60 : len),
+                 text);
+}
+
+/*
+ * Read the samples of an empirical distribution: one number per line, in
+ * `ns_per_unit` units; blank lines and lines starting with '#' (a header
+ * saying how the samples were taken) are skipped.  Every problem with the
+ * file is reported at the scenario's `file` setting, naming the samples
+ * file and, for a bad value, its line.  The array goes to the scenario's
+ * list of sample arrays, which gs_scenario_free frees.
+ */
+static gs_err load_samples(const loader *L, const config_setting_t *at, const char *path, double ns_per_unit,
+                           gs_dist *d)
+{
+  gs_scenario *sc = L->sc;
+  /* Make room in the scenario's list first, so that handing the finished
+   * array over cannot fail. */
+  double **list = realloc(sc->samples, (sc->nsamples_arrays + 1) * sizeof *list);
+  if (!list)
+    return nomem(L);
+  sc->samples = list;
+
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return invalid(L, at, "cannot read '%s': %s", path, strerror(errno));
+  double *v = NULL;
+  size_t n = 0, cap = 0, linecap = 0;
+  char *line = NULL;
+  unsigned lineno = 0;
+  ssize_t got;
+  gs_err e = GS_OK;
+  while (e == GS_OK && (got = getline(&line, &linecap, f)) >= 0) {
+    lineno++;
+    /* trim: spaces, tabs and the CR of a CRLF file are no part of a value */
+    const char *start = line, *stop = line + got;
+    while (start < stop && (*start == ' ' || *start == '\t'))
+      start++;
+    while (stop > start && (stop[-1] == '\n' || stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
+      stop--;
+    if (start == stop || *start == '#')
+      continue;
+    char *end;
+    errno = 0;
+    double x = strtod(start, &end);
+    /* end must reach stop: a NUL inside the line is not the end of it */
+    if (end != stop || errno || !isfinite(x) || x < 0) {
+      e = bad_sample(L, at, path, lineno, "a non-negative number", start, (size_t)(stop - start));
+      break;
+    }
+    x *= ns_per_unit;
+    if (x > DUR_MAX) {
+      char what[64];
+      snprintf(what, sizeof what, "a duration of at most %ds", DUR_MAX_S);
+      e = bad_sample(L, at, path, lineno, what, start, (size_t)(stop - start));
+      break;
+    }
+    if (n == cap) {
+      size_t ncap = cap ? 2 * cap : 256;
+      double *grown = ncap < SIZE_MAX / sizeof *grown ? realloc(v, ncap * sizeof *grown) : NULL;
+      if (!grown) {
+        e = nomem(L);
+        break;
+      }
+      v = grown;
+      cap = ncap;
+    }
+    v[n++] = x;
+  }
+  if (e == GS_OK && ferror(f))
+    e = invalid(L, at, "cannot read '%s': %s", path, strerror(errno ? errno : EIO));
+  if (e == GS_OK && n == 0)
+    e = invalid(L, at, "'%s' holds no samples", path);
+  free(line);
+  fclose(f);
+  if (e != GS_OK) {
+    free(v);
+    return e;
+  }
+  sc->samples[sc->nsamples_arrays++] = v;
+  d->kind = GS_DIST_EMPIRICAL;
+  d->a = d->b = 0;
+  d->samples = v;
+  d->nsamples = n;
+  return GS_OK;
+}
+
+/* { dist = "empirical"; file = "PATH"; unit = "us"; } */
+static gs_err get_empirical(const loader *L, const config_setting_t *g, gs_dist *d)
+{
+  static const char *const keys[] = {"dist", "file", "unit"};
+  config_setting_t *file, *unit;
+  const char *name;
+  int u = 0; /* ns */
+  gs_err e = check_keys(L, g, keys, NELEM(keys));
+  if (e == GS_OK)
+    e = require(L, g, "file", &file);
+  if (e == GS_OK)
+    e = get_string(L, file, true, &name);
+  if (e == GS_OK && (unit = config_setting_get_member(g, "unit")))
+    e = get_enum(L, unit, &sample_unit_names, &u);
+  if (e != GS_OK)
+    return e;
+  char *path = resolve_path(L, name);
+  if (!path)
+    return nomem(L);
+  e = load_samples(L, file, path, sample_units[u].ns, d);
+  free(path);
+  return e;
+}
+
+/* A distribution group of durations or of sizes. */
+static gs_err get_dist(const loader *L, const config_setting_t *g, quantity q, gs_dist *d)
 {
   config_setting_t *s;
   int kind = 0;
   gs_err e = require(L, g, "dist", &s);
   if (e == GS_OK)
-    e = get_enum(L, s, &dists, &kind);
+    e = get_enum(L, s, q == Q_SIZE ? &size_dists : &dists, &kind);
   if (e != GS_OK)
     return e;
+  if (kind == GS_DIST_EMPIRICAL)
+    return get_empirical(L, g, d);
   const char *keys[3] = {"dist"};
   for (int i = 0; i < dist_params[kind].nparams; i++)
     keys[i + 1] = dist_params[kind].p[i].name;
@@ -714,20 +1061,41 @@ static gs_err get_dist(const loader *L, const config_setting_t *g, gs_dist *d)
   for (int i = 0; i < dist_params[kind].nparams && e == GS_OK; i++) {
     const dist_param *p = &dist_params[kind].p[i];
     e = require(L, g, p->name, &s);
-    if (e == GS_OK)
-      e = p->kind == P_DURATION ? get_duration(L, s, p->b, false, &v[i]) : get_number(L, s, p->b, &v[i]);
+    if (e != GS_OK)
+      break;
+    if (p->kind == P_NUMBER)
+      e = get_number(L, s, p->b, &v[i]);
+    else if (q == Q_SIZE)
+      e = get_size(L, s, p->b == ABOVE_0 ? SZ_ABOVE_0 : SZ_AT_LEAST_0, false, &v[i]);
+    else
+      e = get_duration(L, s, p->b, false, &v[i]);
   }
   if (e == GS_OK && kind == GS_DIST_UNIFORM && v[1] < v[0]) {
     char got[160];
     s = config_setting_get_member(g, "max");
-    e = invalid(L, s, "expected a duration >= min, got %s", value_desc(s, got, sizeof got));
+    e = invalid(L, s, "expected a %s >= min, got %s", q == Q_SIZE ? "size" : "duration",
+                value_desc(s, got, sizeof got));
   }
   if (e != GS_OK)
     return e;
   d->kind = (gs_dist_kind)kind;
   d->a = v[0];
   d->b = v[1];
+  d->samples = NULL;
+  d->nsamples = 0;
   return GS_OK;
+}
+
+/* A duration, a constant distribution, or a distribution group. */
+static gs_err get_duration_dist(const loader *L, const config_setting_t *s, gs_dist *d)
+{
+  if (config_setting_is_group(s))
+    return get_dist(L, s, Q_DURATION, d);
+  d->kind = GS_DIST_CONST;
+  d->b = 0;
+  d->samples = NULL;
+  d->nsamples = 0;
+  return get_duration(L, s, AT_LEAST_0, true, &d->a);
 }
 
 /* ---- Workloads --------------------------------------------------------- */
@@ -880,26 +1248,45 @@ static gs_err load_sleep(const loader *L, const config_setting_t *w, gs_scenario
   return GS_OK;
 }
 
-/* One step group: exactly one of cpu or sleep, a duration or a distribution. */
+/* The kinds of step, by the key that gives one. */
+static const struct {
+  const char *key;
+  gs_step_kind kind;
+} step_kinds[] = {
+  {"cpu", GS_STEP_CPU}, {"sleep", GS_STEP_SLEEP}, {"io", GS_STEP_IO},
+  {"cpu_nogil", GS_STEP_CPU_NOGIL}, {"thread", GS_STEP_THREAD},
+};
+
+/* One step group: exactly one of the step_kinds keys, whose value is a
+ * duration or a distribution. */
 static gs_err load_step(const loader *L, const config_setting_t *s, gs_step *st)
 {
-  static const char *const keys[] = {"cpu", "sleep"};
+  const char *keys[NELEM(step_kinds)], *given[NELEM(step_kinds)];
+  config_setting_t *v = NULL;
+  size_t ngiven = 0;
+  for (size_t i = 0; i < NELEM(step_kinds); i++)
+    keys[i] = step_kinds[i].key;
   gs_err e = expect_group(L, s);
   if (e == GS_OK)
     e = check_keys(L, s, keys, NELEM(keys));
   if (e != GS_OK)
     return e;
-  config_setting_t *cpu = config_setting_get_member(s, "cpu");
-  config_setting_t *slp = config_setting_get_member(s, "sleep");
-  if (!cpu == !slp)
-    return invalid(L, s, "expected exactly one of 'cpu' or 'sleep', got %s", cpu ? "both" : "neither");
-  config_setting_t *v = cpu ? cpu : slp;
-  st->kind = cpu ? GS_STEP_CPU : GS_STEP_SLEEP;
-  if (config_setting_is_group(v))
-    return get_dist(L, v, &st->dur);
-  st->dur.kind = GS_DIST_CONST;
-  st->dur.b = 0;
-  return get_duration(L, v, AT_LEAST_0, true, &st->dur.a);
+  for (size_t i = 0; i < NELEM(step_kinds); i++) {
+    config_setting_t *m = config_setting_get_member(s, step_kinds[i].key);
+    if (m) {
+      given[ngiven++] = step_kinds[i].key;
+      v = m;
+      st->kind = step_kinds[i].kind;
+    }
+  }
+  if (ngiven != 1) {
+    char expected[200], got[200] = "none";
+    join_names(expected, sizeof expected, keys, NELEM(keys), '\'', " or ");
+    if (ngiven > 1)
+      join_names(got, sizeof got, given, ngiven, '\'', " and ");
+    return invalid(L, s, "expected exactly one of %s, got %s", expected, got);
+  }
+  return get_duration_dist(L, v, &st->dur);
 }
 
 /*
@@ -991,6 +1378,181 @@ static gs_err load_custom(const loader *L, const config_setting_t *w, gs_scenari
   return GS_OK;
 }
 
+/*
+ * Downloads: one task per file, given as a list of sizes, or as a count of
+ * files and one size for all, or as a count and a distribution of sizes.
+ * Drawn sizes are drawn here, once, when the scenario is loaded, not when
+ * it runs: the files of a scenario are the same in every run of it, so
+ * that --seed, --model or --workers change how they are fetched and never
+ * what is fetched.  The draws come from a generator of their own (MT19937
+ * seeded from the scenario's `seed` as rng.c seeds a run's), one per file
+ * in order, so the same file with the same seed gives the same sizes.  A
+ * draw is rounded to whole bytes; one below 1 byte (a normal is truncated
+ * at 0, as for durations, and rounding may leave 0) becomes 1 byte, and one
+ * above SIZE_MAX_B (a heavy tail) becomes SIZE_MAX_B.
+ */
+static gs_err draw_sizes(const loader *L, const gs_dist *d, gs_scenario *sc, size_t n)
+{
+  gsR_rng g;
+  if (gsR_init(&g, sc->seed) != 0)
+    return nomem(L);
+  for (size_t i = 0; i < n; i++) {
+    gs_time x = gsR_sample(&g, d);
+    sc->sizes[i] = x < 1 ? 1 : (double)x > SIZE_MAX_B ? (int64_t)SIZE_MAX_B : x;
+  }
+  gsR_free(&g);
+  return GS_OK;
+}
+
+static gs_err load_download(const loader *L, const config_setting_t *w, gs_scenario *sc)
+{
+  static const char *const keys[] = {"type", "sizes", "files", "size"};
+  config_setting_t *sizes = config_setting_get_member(w, "sizes");
+  config_setting_t *files = config_setting_get_member(w, "files");
+  config_setting_t *size = config_setting_get_member(w, "size");
+  gs_err e = check_keys(L, w, keys, NELEM(keys));
+  if (e != GS_OK)
+    return e;
+  if (sizes && (files || size))
+    return invalid_at(L, w, files ? files : size, "expected either 'sizes' or 'files' and 'size', not both");
+  if (!sizes && !files && !size)
+    return invalid(L, w, "missing required key 'sizes' (or 'files' and 'size')");
+  size_t n;
+  double v = 0;
+  if (sizes) {
+    e = get_task_array(L, sizes, "sizes", &n);
+    if (e != GS_OK)
+      return e;
+    if (!(sc->sizes = calloc(n, sizeof *sc->sizes)))
+      return nomem(L);
+    for (size_t i = 0; i < n && e == GS_OK; i++) {
+      e = get_size(L, config_setting_get_elem(sizes, (unsigned)i), SZ_AT_LEAST_1, false, &v);
+      sc->sizes[i] = (int64_t)llround(v);
+    }
+    sc->ntasks = n;
+    return e;
+  }
+  long long nfiles;
+  gs_dist d = {GS_DIST_CONST, 0, 0, NULL, 0};
+  e = require(L, w, "files", &files);
+  if (e == GS_OK)
+    e = get_int(L, files, 1, LLONG_MAX, &nfiles);
+  if (e == GS_OK && nfiles > GS_MAX_TASKS)
+    e = too_many_tasks(L, files, (unsigned long long)nfiles);
+  if (e == GS_OK)
+    e = require(L, w, "size", &size);
+  if (e == GS_OK) {
+    if (config_setting_is_group(size))
+      e = get_dist(L, size, Q_SIZE, &d);
+    else
+      e = get_size(L, size, SZ_AT_LEAST_1, true, &d.a);
+  }
+  if (e != GS_OK)
+    return e;
+  n = (size_t)nfiles;
+  if (!(sc->sizes = calloc(n, sizeof *sc->sizes)))
+    return nomem(L);
+  sc->ntasks = n;
+  return draw_sizes(L, &d, sc, n);
+}
+
+/*
+ * The network of a download: first-byte latency, per-connection and link
+ * rates, a server's concurrency limit and the client's CPU per byte.  The
+ * defaults are a plain HTTPS download from a public server: 50 ms to the
+ * first byte and 1.2 MB/s per connection (what the Wikipedia-images demo
+ * sees), an unlimited link and server, 1 ns of client CPU per byte with
+ * the GIL held (reading a response body in Python).
+ */
+static void network_defaults(gs_net *net)
+{
+  *net = (gs_net){.latency = {GS_DIST_CONST, 50e6, 0, NULL, 0},
+                  .conn_bps = 1.2e6,
+                  .link_bps = 0,
+                  .server_limit = 0,
+                  .cpu_per_byte = 1.0,
+                  .cpu_holds_gil = 1};
+}
+
+static gs_err load_network(const loader *L, const config_setting_t *g, gs_scenario *sc)
+{
+  static const char *const keys[] = {"latency", "bandwidth", "link", "server_limit", "cpu_per_byte",
+                                     "cpu_holds_gil"};
+  gs_net *net = &sc->net;
+  config_setting_t *s;
+  gs_err e = expect_group(L, g);
+  if (e == GS_OK && sc->workload != GS_WL_DOWNLOAD)
+    e = invalid(L, g, "only the download workload uses a network");
+  if (e == GS_OK)
+    e = check_keys(L, g, keys, NELEM(keys));
+  if (e == GS_OK && (s = config_setting_get_member(g, "latency")))
+    e = get_duration_dist(L, s, &net->latency);
+  if (e == GS_OK && (s = config_setting_get_member(g, "bandwidth")))
+    e = get_rate(L, s, &net->conn_bps);
+  if (e == GS_OK && (s = config_setting_get_member(g, "link")))
+    e = get_rate(L, s, &net->link_bps);
+  if (e == GS_OK && (s = config_setting_get_member(g, "server_limit"))) {
+    long long v = 0;
+    if ((e = get_int(L, s, 0, INT_MAX, &v)) == GS_OK)
+      net->server_limit = (int)v;
+  }
+  if (e == GS_OK && (s = config_setting_get_member(g, "cpu_per_byte")))
+    e = get_duration(L, s, AT_LEAST_0, false, &net->cpu_per_byte);
+  if (e == GS_OK && (s = config_setting_get_member(g, "cpu_holds_gil"))) {
+    bool b = true;
+    if ((e = get_bool(L, s, &b)) == GS_OK)
+      net->cpu_holds_gil = b;
+  }
+  return e;
+}
+
+/* The convoy's I/O thread makes at most this many operations: two steps
+ * each, counted in a size_t, and far more events than any run can use. */
+#define CONVOY_MAX_OPS 1000000000LL
+
+/* One I/O thread (task 0) beside cpu_threads CPU-bound ones. */
+static gs_err load_convoy(const loader *L, const config_setting_t *w, gs_scenario *sc)
+{
+  static const char *const keys[] = {"type", "ops", "latency", "op_cpu", "cpu_threads", "cpu"};
+  gs_convoy *c = &sc->convoy;
+  config_setting_t *s, *ops = NULL;
+  long long v = 0;
+  double ns = 0;
+  *c = (gs_convoy){.ops = 1000, .latency = {GS_DIST_CONST, 100e3, 0, NULL, 0}, .op_cpu = 5 * GS_US,
+                   .cpu_threads = 1, .cpu = 10 * GS_SEC};
+  gs_err e = check_keys(L, w, keys, NELEM(keys));
+  if (e == GS_OK && (ops = config_setting_get_member(w, "ops"))) {
+    if ((e = get_int(L, ops, 1, CONVOY_MAX_OPS, &v)) == GS_OK)
+      c->ops = v;
+  }
+  if (e == GS_OK && (s = config_setting_get_member(w, "latency")))
+    e = get_duration_dist(L, s, &c->latency);
+  if (e == GS_OK && (s = config_setting_get_member(w, "op_cpu"))) {
+    if ((e = get_duration(L, s, AT_LEAST_0, false, &ns)) == GS_OK)
+      c->op_cpu = (gs_time)llround(ns);
+  }
+  if (e == GS_OK && (s = config_setting_get_member(w, "cpu_threads"))) {
+    e = get_int(L, s, 0, LLONG_MAX, &v);
+    if (e == GS_OK && v > GS_MAX_TASKS - 1)
+      e = too_many_tasks(L, s, (unsigned long long)v + 1);
+    if (e == GS_OK)
+      c->cpu_threads = (int)v;
+  }
+  if (e == GS_OK && (s = config_setting_get_member(w, "cpu"))) {
+    if ((e = get_duration(L, s, AT_LEAST_0, false, &ns)) == GS_OK)
+      c->cpu = (gs_time)llround(ns);
+  }
+  /* As for sleep: keep the I/O thread's whole run inside gs_time where it
+   * is known in advance (a distribution's tail is the run's to saturate). */
+  if (e == GS_OK && c->latency.kind == GS_DIST_CONST &&
+      (double)c->ops * (c->latency.a + (double)c->op_cpu) > DUR_MAX)
+    e = invalid(L, ops ? ops : w, "expected ops x (latency + op_cpu) to be at most %ds, got %gs", DUR_MAX_S,
+                (double)c->ops * (c->latency.a + (double)c->op_cpu) / 1e9);
+  if (e == GS_OK)
+    sc->ntasks = (size_t)c->cpu_threads + 1;
+  return e;
+}
+
 static gs_err load_workload(const loader *L, const config_setting_t *w, gs_scenario *sc)
 {
   config_setting_t *type;
@@ -1012,6 +1574,10 @@ static gs_err load_workload(const loader *L, const config_setting_t *w, gs_scena
     return load_sleep(L, w, sc);
   case GS_WL_CUSTOM:
     return load_custom(L, w, sc);
+  case GS_WL_DOWNLOAD:
+    return load_download(L, w, sc);
+  case GS_WL_CONVOY:
+    return load_convoy(L, w, sc);
   default: /* workload_parse accepts no other */
     return GS_ERR_INVALID;
   }
@@ -1078,7 +1644,7 @@ static char *default_name(const char *path)
 static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenario *sc)
 {
   static const char *const keys[] = {"name", "description", "runtime", "gil", "model", "workers",
-                                     "cores", "scheduler", "seed", "workload", "params"};
+                                     "cores", "scheduler", "seed", "workload", "network", "params"};
   gs_err e = check_keys(L, root, keys, NELEM(keys));
   if (e != GS_OK)
     return e;
@@ -1138,7 +1704,12 @@ static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenar
       return e;
     sc->seed = (uint64_t)v;
   }
+  /* after seed: a download's drawn sizes depend on it */
   if ((e = require(L, root, "workload", &s)) != GS_OK || (e = load_workload(L, s, sc)) != GS_OK)
+    return e;
+  if (sc->workload == GS_WL_DOWNLOAD)
+    network_defaults(&sc->net);
+  if ((s = config_setting_get_member(root, "network")) && (e = load_network(L, s, sc)) != GS_OK)
     return e;
   if ((s = config_setting_get_member(root, "params")))
     e = load_params(L, s, &sc->params);
@@ -1147,7 +1718,7 @@ static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenar
 
 gs_err gs_scenario_load(const char *path, gs_scenario **out, gs_error *err)
 {
-  loader L = {path ? path : "(null)", err};
+  loader L = {path ? path : "(null)", err, NULL};
   *out = NULL;
   if (err)
     err->msg[0] = 0;
@@ -1200,6 +1771,7 @@ gs_err gs_scenario_load(const char *path, gs_scenario **out, gs_error *err)
   sc->workers = 4;
   sc->cores = 2;
   sc->seed = 1;
+  L.sc = sc;
   e = load_root(&L, config_root_setting(&cfg), sc);
   config_destroy(&cfg);
   if (e != GS_OK) {
@@ -1224,6 +1796,9 @@ void gs_scenario_free(gs_scenario *sc)
   free(sc->counts);
   free(sc->durations);
   free(sc->sizes);
+  for (size_t i = 0; i < sc->nsamples_arrays; i++)
+    free(sc->samples[i]);
+  free(sc->samples);
   free(sc->path);
   free(sc->name);
   free(sc->description);
@@ -1261,9 +1836,18 @@ gs_err gs_scenario_check(const gs_scenario *sc, gs_error *err)
   } else if (sc->ntasks > 0 && ((sc->workload == GS_WL_PRIMES && !sc->numbers) ||
                                 (sc->workload == GS_WL_COUNTDOWN && !sc->counts) ||
                                 (sc->workload == GS_WL_SLEEP && !sc->durations) ||
-                                (sc->workload == GS_WL_CUSTOM && !sc->custom)))
+                                (sc->workload == GS_WL_CUSTOM && !sc->custom) ||
+                                (sc->workload == GS_WL_DOWNLOAD && !sc->sizes)))
     snprintf(msg, sizeof msg, "workload: %zu %s tasks but no array of them", sc->ntasks,
              gs_workload_name(sc->workload));
+  else if (sc->workload == GS_WL_CONVOY && (sc->convoy.ops < 1 || sc->convoy.ops > CONVOY_MAX_OPS))
+    snprintf(msg, sizeof msg, "workload.ops: expected an integer between 1 and %lld, got %lld", CONVOY_MAX_OPS,
+             (long long)sc->convoy.ops);
+  else if (sc->workload == GS_WL_CONVOY &&
+           (sc->convoy.cpu_threads < 0 || sc->ntasks != (size_t)sc->convoy.cpu_threads + 1))
+    /* the runner takes task 0 for the I/O thread and the rest for CPU */
+    snprintf(msg, sizeof msg, "workload: %zu convoy tasks, expected cpu_threads + 1 = %lld", sc->ntasks,
+             (long long)sc->convoy.cpu_threads + 1);
   else
     e = GS_OK;
   if (en) {
