@@ -8,20 +8,24 @@
  * Exit status: 0 success, 1 simulation or write failure, 2 bad input.
  * Errors go to stderr as "gilsim: ..."; a report is formatted in memory
  * and written to stdout only once complete, so a failed run prints nothing
- * there.
+ * there.  A trace (--trace) is streamed to a temporary file that replaces
+ * the named one only when everything succeeded.
  */
 #define _GNU_SOURCE /* getopt_long */
 
 #include "gs.h"
 #include "report.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef GILSIM_VERSION
 #error "GILSIM_VERSION must be defined (the build does it from the project version)"
@@ -30,8 +34,9 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static const char run_usage[] =
-  "usage: gilsim run FILE [--cores N] [--model M] [--workers W] [--scheduler P] "
-  "[--runtime R] [--seed S] [--set key=value]... [--format text|json|csv]\n";
+  "usage: gilsim run FILE [--cores N] [--model M] [--workers W] [--scheduler P]\n"
+  "                  [--runtime R] [--gil G] [--seed S] [--set key=value]...\n"
+  "                  [--format text|json|csv] [--trace FILE.json]\n";
 
 static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
@@ -73,13 +78,22 @@ static void put_run_details(FILE *f)
     "                     ignores it)\n"
     "  --scheduler P      OS scheduler: fair (CFS-like) or rr (round-robin)\n"
     "  --runtime R        whose costs are charged: c or cpython; parameters not\n"
-    "                     set explicitly, and the GIL unless the scenario names\n"
-    "                     one, take that runtime's defaults\n"
+    "                     set explicitly, and the GIL unless the scenario or\n"
+    "                     --gil names one, take that runtime's defaults\n"
+    "  --gil G            the GIL: none, new (CPython 3.2 and later: timed\n"
+    "                     waits and drop requests) or old (before 3.2: released\n"
+    "                     every check_interval ticks)\n"
     "  --seed S           random seed, an integer from 0 to %" PRIu64 "\n"
     "  --set key=value    set the model parameter key (repeatable); durations take\n"
     "                     a unit: ns (the default), us, ms, s or min, e.g.\n"
     "                     --set ctx_switch=2us.  'gilsim params' lists them all\n"
     "  --format F         report format: text (the default), json or csv\n"
+    "  --trace FILE       also write a trace of the run to FILE, in the Chrome\n"
+    "                     trace-event JSON format: open it in ui.perfetto.dev or\n"
+    "                     chrome://tracing.  One track per core, per thread\n"
+    "                     (its states: running, waiting for GIL, I/O...) and per\n"
+    "                     GIL (its holder); the report is the same with or\n"
+    "                     without it.  FILE is replaced only if the run succeeds\n"
     "  -h, --help         show this help and exit\n"
     "\n"
     "Report formats:\n"
@@ -97,8 +111,9 @@ static void put_run_details(FILE *f)
     "Exit status:\n"
     "  0  success\n"
     "  1  the simulation failed (deadlock, event limit, no memory) or the report\n"
-    "     could not be written\n"
-    "  2  bad command line or scenario file\n",
+    "     or the trace could not be written\n"
+    "  2  bad command line or scenario file, or a trace FILE that cannot be\n"
+    "     created\n",
     1, GS_MAX_CORES, model_list(), 1, GS_MAX_WORKERS, UINT64_MAX);
 }
 
@@ -186,8 +201,8 @@ static int parse_u64(const char *s, uint64_t *out)
 typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } report_format;
 
 enum {
-  OPT_CORES = 256, OPT_MODEL, OPT_WORKERS, OPT_SCHEDULER, OPT_RUNTIME, OPT_SEED, OPT_SET,
-  OPT_FORMAT
+  OPT_CORES = 256, OPT_MODEL, OPT_WORKERS, OPT_SCHEDULER, OPT_RUNTIME, OPT_GIL, OPT_SEED,
+  OPT_SET, OPT_FORMAT, OPT_TRACE
 };
 
 static const struct option run_options[] = {
@@ -196,9 +211,11 @@ static const struct option run_options[] = {
   {"workers", required_argument, NULL, OPT_WORKERS},
   {"scheduler", required_argument, NULL, OPT_SCHEDULER},
   {"runtime", required_argument, NULL, OPT_RUNTIME},
+  {"gil", required_argument, NULL, OPT_GIL},
   {"seed", required_argument, NULL, OPT_SEED},
   {"set", required_argument, NULL, OPT_SET},
   {"format", required_argument, NULL, OPT_FORMAT},
+  {"trace", required_argument, NULL, OPT_TRACE},
   {"help", no_argument, NULL, 'h'},
   {NULL, 0, NULL, 0},
 };
@@ -224,11 +241,12 @@ static int prefix_matches(const char *s, size_t n)
 typedef struct {
   const char *file;
   int cores, workers; /* 0: keep the scenario's */
-  int model, sched, runtime; /* -1: keep the scenario's */
+  int model, sched, runtime, gil; /* -1: keep the scenario's */
   int have_seed;
   uint64_t seed;
   gs_params set; /* --set values; set.set marks which */
   report_format format;
+  const char *trace; /* --trace FILE, or NULL */
 } run_args;
 
 /* Handle one option of run; returns 0 or an exit status. */
@@ -262,6 +280,15 @@ static int run_option(run_args *a, int opt, const char *arg)
   case OPT_RUNTIME:
     if ((a->runtime = gs_runtime_parse(arg)) < 0)
       return run_usage_error("--runtime: expected c or cpython, got '%s'", arg);
+    return 0;
+  case OPT_GIL:
+    if ((a->gil = gs_gil_parse(arg)) < 0)
+      return run_usage_error("--gil: expected none, new or old, got '%s'", arg);
+    return 0;
+  case OPT_TRACE:
+    if (!*arg)
+      return run_usage_error("--trace: expected a file name");
+    a->trace = arg;
     return 0;
   case OPT_FORMAT:
     if (strcmp(arg, "text") == 0)
@@ -364,6 +391,8 @@ static void run_apply(const run_args *a, gs_scenario *sc)
     sc->sched = (gs_sched_policy)a->sched;
   if (a->runtime >= 0)
     sc->runtime = (gs_runtime)a->runtime; /* gs_run resolves unset parameters for it */
+  if (a->gil >= 0)
+    sc->gil = (gs_gil)a->gil;
   if (a->have_seed)
     sc->seed = a->seed;
   for (int i = 0; i < GS_P_COUNT; i++)
@@ -408,9 +437,87 @@ static char *run_report(const run_args *a, const gs_scenario *sc, const gs_resul
   return buf;
 }
 
+/* The trace's temporary file, removed if a signal ends the run: the
+ * handler may only use async-signal-safe calls, hence a fixed buffer. */
+static char trace_tmp[4096];
+static volatile sig_atomic_t trace_tmp_live;
+
+static void on_fatal_signal(int sig)
+{
+  if (trace_tmp_live)
+    unlink(trace_tmp);
+  raise(sig); /* SA_RESETHAND restored the default action: die of sig */
+}
+
+/* Remove the trace's temporary file if SIGINT, SIGTERM or SIGHUP (^C, a
+ * kill, a closed terminal) interrupts a long run; NULL disarms. */
+static void guard_trace_tmp(const char *tmp)
+{
+  if (!tmp) {
+    trace_tmp_live = 0;
+    return;
+  }
+  if (strlen(tmp) >= sizeof trace_tmp)
+    return; /* too long to keep: no cleanup, as before tracing existed */
+  strcpy(trace_tmp, tmp);
+  trace_tmp_live = 1;
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old;
+    /* Leave ignored signals ignored (nohup, a shell's background job). */
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+      sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+/* Start the trace of sc, or NULL when --trace is not given.  Failure is a
+ * usage error (exit 2), reported before the run wastes any time. */
+static int open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
+{
+  *out = NULL;
+  if (!a->trace)
+    return 0;
+  gs_tracew_info info = {
+    .scenario = sc->name,
+    .seed = sc->seed,
+    .cores = sc->cores,
+    .model = gs_model_name(sc->model),
+    .gil = gs_gil_name(gs_gil_effective(sc->gil, sc->runtime)),
+  };
+  gs_error err = {{0}};
+  *out = gs_tracew_open(a->trace, &info, &err);
+  if (!*out) {
+    fprintf(stderr, "gilsim: %s\n", err.msg);
+    return errno == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+  }
+  guard_trace_tmp(gs_tracew_temp_path(*out));
+  return 0;
+}
+
+/* Finish the trace: commit it after a successful run, discard it after a
+ * failed one.  Returns 0, or EXIT_FAIL after saying what went wrong. */
+static int close_trace(gs_tracew *w, gs_time end, bool commit)
+{
+  if (!w)
+    return 0;
+  gs_error err = {{0}};
+  int rc = gs_tracew_close(w, end, commit, &err);
+  guard_trace_tmp(NULL);
+  if (rc != 0) {
+    fprintf(stderr, "gilsim: %s\n", err.msg);
+    return EXIT_FAIL;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-  run_args a = {.model = -1, .sched = -1, .runtime = -1, .format = FMT_TEXT};
+  run_args a = {.model = -1, .sched = -1, .runtime = -1, .gil = -1, .format = FMT_TEXT};
   int status = run_parse(argc, argv, &a);
   if (status >= 0)
     return status;
@@ -429,8 +536,18 @@ static int cmd_run(int argc, char **argv)
     return EXIT_USAGE;
   }
 
+  gs_tracew *trace = NULL;
+  status = open_trace(&a, sc, &trace);
+  if (status) {
+    gs_scenario_free(sc);
+    return status;
+  }
+
+  /* The same run either way: the trace only watches it. */
   gs_results *r = NULL;
-  if (gs_run(sc, &r, &err) != GS_OK) {
+  gs_err run_e = gs_run_traced(sc, trace ? gs_tracew_event : NULL, trace, &r, &err);
+  if (run_e != GS_OK) {
+    close_trace(trace, 0, false);
     fprintf(stderr, "gilsim: simulation failed: %s\n", err.msg);
     gs_scenario_free(sc);
     return EXIT_FAIL;
@@ -439,10 +556,18 @@ static int cmd_run(int argc, char **argv)
   size_t len = 0;
   char *report = run_report(&a, sc, r, &len);
   int report_errno = errno;
+  gs_time end = r->wall;
   gs_results_free(r);
   gs_scenario_free(sc);
   if (!report) {
+    close_trace(trace, 0, false);
     fprintf(stderr, "gilsim: cannot format the report: %s\n", strerror(report_errno));
+    return EXIT_FAIL;
+  }
+  /* Commit the trace before printing, so that a trace that cannot be
+   * written fails the command with nothing on stdout. */
+  if (close_trace(trace, end, true) != 0) {
+    free(report);
     return EXIT_FAIL;
   }
   errno = 0;
