@@ -7,7 +7,7 @@ foreach(name ${GS_GOLDEN_SCENARIOS})
     add_test(NAME golden_${name}
       COMMAND ${CMAKE_COMMAND}
         -DGILSIM=$<TARGET_FILE:gilsim>
-        -DSCENARIO=${PROJECT_SOURCE_DIR}/scenarios/${name}.cfg
+        -DSCENARIO=scenarios/${name}.cfg
         -DEXPECTED=${CMAKE_CURRENT_SOURCE_DIR}/golden/${name}.txt
         -DOUT=${CMAKE_CURRENT_BINARY_DIR}/golden_${name}.out
         -P ${CMAKE_CURRENT_SOURCE_DIR}/golden_check.cmake
