@@ -105,7 +105,7 @@ gs_cli(run_gil_default 0 "GIL: new" run ${GS_COUNTDOWN})
 gs_cli(run_gil_none 0 "GIL: none" run ${GS_COUNTDOWN} --gil none)
 gs_cli(run_gil_old 0 "GIL: old" run ${GS_COUNTDOWN} --gil old)
 gs_cli(run_gil_beats_runtime 0 "GIL: new" run ${GS_COUNTDOWN} --runtime c --gil new)
-gs_cli(run_gil_json 0 "\"gil\": \"none\"" run ${GS_COUNTDOWN} --gil none --format json)
+gs_cli(run_gil_json 0 "\"gil\": {\"mode\": \"none\"" run ${GS_COUNTDOWN} --gil none --format json)
 
 add_test(NAME cli_run_is_deterministic
   COMMAND sh -c "a=$(\"$0\" run \"$1\" --format json) && b=$(\"$0\" run \"$1\" --format json) && [ -n \"$a\" ] && [ \"$a\" = \"$b\" ]"

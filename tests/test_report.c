@@ -260,7 +260,7 @@ Test(report, text_names_the_gil_variant)
   free(t);
   r.runtime = GS_RT_C;
   t = render(gs_report_json, &scenario, &r);
-  expect_contains(t, "\"gil\": \"none\"");
+  expect_contains(t, "\"gil\": {\"mode\": \"none\"");
   free(t);
 }
 
@@ -280,14 +280,14 @@ Test(report, text_and_json_of_loop_network_and_convoy)
   expect_contains(t, "\nEvent loop: 10 iterations, 4 epoll_wait calls, 8 resumes, lag mean 1 \xc2\xb5s, "
                      "max 2.5 \xc2\xb5s\n");
   expect_contains(t, "\nNetwork: 3 requests, 3000000 bytes, at most 2 in flight, busy 1.5 s\n");
-  expect_contains(t, "\nConvoy: 4 I/O operations in 2 ms, 500 \xc2\xb5s each\n");
+  expect_contains(t, "\nConvoy: 4 I/O operations in 2 ms, 500 \xc2\xb5s each (2000.0 per second)\n");
   free(t);
   char *j = render(gs_report_json, &sc, &r);
   expect_contains(j, "\"loop\": {\"iterations\": 10, \"epoll_waits\": 4, \"resumes\": 8, "
-                     "\"lag_total_s\": 0.000008000, \"lag_max_s\": 0.000002500},\n");
+                     "\"lag_total_s\": 0.000008000, \"mean_lag_s\": 0.000001000, \"max_lag_s\": 0.000002500},\n");
   expect_contains(j, "\"net\": {\"requests\": 3, \"bytes\": 3000000, \"max_in_flight\": 2, "
                      "\"busy_s\": 1.500000000},\n");
-  expect_contains(j, "\"convoy\": {\"ops\": 4, \"time_s\": 0.002000000}\n}\n");
+  expect_contains(j, "\"convoy\": {\"ops\": 4, \"time_s\": 0.002000000, \"ops_per_s\": 2000.000}\n}\n");
   free(j);
 }
 
@@ -315,7 +315,7 @@ Test(report, json_settings_params_and_exact_seconds)
   expect_contains(j, "\"runtime\": \"cpython\"");
   expect_contains(j, "\"model\": \"processes\"");
   expect_contains(j, "\"scheduler\": \"fair\"");
-  expect_contains(j, "\"gil\": \"new\"");
+  expect_contains(j, "\"gil\": {\"mode\": \"new\", \"acquisitions\": ");
   expect_contains(j, "\"cores\": 2,");
   expect_contains(j, "\"workers\": 1,");
   expect_contains(j, "\"seed\": 1,");
@@ -364,7 +364,7 @@ Test(report, json_escapes_strings)
   expect_contains(j, "\"file\": \"dir/\xe2\x80\x94.cfg\"");
   expect_contains(j, "\"processes\": [],");
   expect_contains(j, "\"tasks\": [],\n");
-  cr_expect(ends_with(j, "\"convoy\": {\"ops\": 0, \"time_s\": 0.000000000}\n}\n"), "%s", j);
+  cr_expect(ends_with(j, "\"convoy\": {\"ops\": 0, \"time_s\": 0.000000000, \"ops_per_s\": 0.000}\n}\n"), "%s", j);
   free(j);
 }
 

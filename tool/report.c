@@ -339,8 +339,9 @@ static void put_extras(FILE *f, const gs_scenario *sc, const gs_results *r)
   if (sc->workload == GS_WL_CONVOY || r->convoy_ops) {
     fmt_dur(a, sizeof a, r->convoy_time);
     fmt_dur(b, sizeof b, r->convoy_ops ? r->convoy_time / (gs_time)r->convoy_ops : 0);
-    fprintf(f, "Convoy: %" PRIu64 " I/O operation%s in %s, %s each\n", r->convoy_ops,
-            plural_u(r->convoy_ops), a, b);
+    fprintf(f, "Convoy: %" PRIu64 " I/O operation%s in %s, %s each (%.1f per second)\n",
+            r->convoy_ops, plural_u(r->convoy_ops), a, b,
+            r->convoy_time > 0 ? (double)r->convoy_ops * 1e9 / (double)r->convoy_time : 0.0);
   }
 }
 
@@ -531,7 +532,27 @@ int gs_report_json(FILE *f, const gs_scenario *sc, const gs_results *r)
   kv_str(f, top, "runtime", gs_runtime_name(r->runtime));
   kv_str(f, top, "model", gs_model_name(r->model));
   kv_str(f, top, "scheduler", gs_sched_name(r->sched));
-  kv_str(f, top, "gil", gil_name(r));
+  /* The GIL of the run: its mode and its statistics summed over processes
+   * (each process has its own GIL; "processes" has them one by one). */
+  gs_gil_stats gs = {0};
+  for (size_t i = 0; i < r->nprocs; i++) {
+    gs.acquisitions += r->procs[i].gil.acquisitions;
+    gs.switches += r->procs[i].gil.switches;
+    gs.drop_requests += r->procs[i].gil.drop_requests;
+    gs.forced_switches += r->procs[i].gil.forced_switches;
+    gs.failed_wakeups += r->procs[i].gil.failed_wakeups;
+    gs.wait += r->procs[i].gil.wait;
+  }
+  fputs(top, f);
+  put_key(f, "gil");
+  kv_str(f, "{", "mode", gil_name(r));
+  kv_u64(f, ", ", "acquisitions", gs.acquisitions);
+  kv_u64(f, ", ", "switches", gs.switches);
+  kv_u64(f, ", ", "drop_requests", gs.drop_requests);
+  kv_u64(f, ", ", "forced_switches", gs.forced_switches);
+  kv_u64(f, ", ", "failed_wakeups", gs.failed_wakeups);
+  kv_secs(f, ", ", "wait_s", gs.wait);
+  fputc('}', f);
   kv_int(f, top, "cores", r->cores);
   kv_int(f, top, "workers", r->workers);
   kv_u64(f, top, "seed", r->seed);
@@ -606,7 +627,7 @@ int gs_report_json(FILE *f, const gs_scenario *sc, const gs_results *r)
 
   size_t ncores = r->cores > 0 ? (size_t)r->cores : 0;
   fputs(top, f);
-  put_key(f, "cores");
+  put_key(f, "core_usage");
   fputc('[', f);
   for (size_t i = 0; i < ncores; i++) {
     const gs_core_result *c = &r->core[i];
@@ -643,7 +664,8 @@ int gs_report_json(FILE *f, const gs_scenario *sc, const gs_results *r)
   kv_u64(f, ", ", "epoll_waits", r->loop.epoll_waits);
   kv_u64(f, ", ", "resumes", r->loop.resumes);
   kv_secs(f, ", ", "lag_total_s", r->loop.lag_total);
-  kv_secs(f, ", ", "lag_max_s", r->loop.lag_max);
+  kv_secs(f, ", ", "mean_lag_s", r->loop.resumes ? r->loop.lag_total / (gs_time)r->loop.resumes : 0);
+  kv_secs(f, ", ", "max_lag_s", r->loop.lag_max);
   fputc('}', f);
   fputs(top, f);
   put_key(f, "net");
@@ -656,6 +678,9 @@ int gs_report_json(FILE *f, const gs_scenario *sc, const gs_results *r)
   put_key(f, "convoy");
   kv_u64(f, "{", "ops", r->convoy_ops);
   kv_secs(f, ", ", "time_s", r->convoy_time);
+  fputs(", ", f);
+  put_key(f, "ops_per_s");
+  fprintf(f, "%.3f", r->convoy_time > 0 ? (double)r->convoy_ops * 1e9 / (double)r->convoy_time : 0.0);
   fputc('}', f);
   fputs("\n}\n", f);
   return finish(f);
