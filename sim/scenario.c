@@ -1022,7 +1022,7 @@ static gs_err get_empirical(const loader *L, const config_setting_t *g, gs_dist 
 {
   static const char *const keys[] = {"dist", "file", "unit"};
   config_setting_t *file, *unit;
-  const char *name;
+  const char *name = NULL;
   int u = 0; /* ns */
   gs_err e = check_keys(L, g, keys, NELEM(keys));
   if (e == GS_OK)
@@ -1650,7 +1650,7 @@ static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenar
     return e;
 
   config_setting_t *s;
-  const char *str;
+  const char *str = NULL;
   long long v;
   int k;
   if ((s = config_setting_get_member(root, "name"))) {
