@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no network) when all are present.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgsl-dev libconfig-dev libcriterion-dev python3)
+pkgs=(build-essential cmake pkg-config libgsl-dev libconfig-dev libcriterion-dev libjson-c-dev python3)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -16,6 +16,7 @@
 #include "gs.h"
 #include "report.h"
 #include "trace.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -31,15 +32,24 @@
 #error "GILSIM_VERSION must be defined (the build does it from the project version)"
 #endif
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static const char run_usage[] =
   "usage: gilsim run FILE [--cores N] [--model M] [--workers W] [--scheduler P]\n"
   "                  [--runtime R] [--gil G] [--seed S] [--set key=value]...\n"
   "                  [--format text|json|csv] [--trace FILE.json]\n";
 
+static const char measure_usage[] =
+  "usage: gilsim measure FILE [--cores N] [--model M] [--workers W] [--gil G]\n"
+  "                  [--seed S] [--set key=value]... [--repeat R]\n"
+  "                  [--format text|json|csv] [--csv FILE] [--trace FILE.json]\n";
+
+/* The usage of the command being parsed (run or measure). */
+static const char *cmd_usage = run_usage;
+static const char *cmd_name = "run";
+
 static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
+  "       gilsim measure FILE [options]\n"
   "       gilsim params\n"
   "       gilsim --help | --version\n";
 
@@ -121,7 +131,7 @@ static void put_run_details(FILE *f)
 /* Flush and close stdout; a write error (a full disk, a closed pipe) is a
  * failure of the command.  Callers clear errno before writing, so that an
  * earlier failed write can be named when the flush itself succeeds. */
-static int finish_stdout(int status)
+int cli_finish_stdout(int status)
 {
   int write_errno = errno;
   errno = 0;
@@ -150,8 +160,8 @@ static int run_usage_error(const char *fmt, ...)
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fputc('\n', stderr);
-  fputs(run_usage, stderr);
-  fputs("Try 'gilsim run --help'.\n", stderr);
+  fputs(cmd_usage, stderr);
+  fprintf(stderr, "Try 'gilsim %s --help'.\n", cmd_name);
   return EXIT_USAGE;
 }
 
@@ -199,11 +209,9 @@ static int parse_u64(const char *s, uint64_t *out)
 
 /* ---- run ----------------------------------------------------------------- */
 
-typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } report_format;
-
 enum {
   OPT_CORES = 256, OPT_MODEL, OPT_WORKERS, OPT_SCHEDULER, OPT_RUNTIME, OPT_GIL, OPT_SEED,
-  OPT_SET, OPT_FORMAT, OPT_TRACE
+  OPT_SET, OPT_FORMAT, OPT_TRACE, OPT_REPEAT, OPT_CSV
 };
 
 static const struct option run_options[] = {
@@ -217,6 +225,8 @@ static const struct option run_options[] = {
   {"set", required_argument, NULL, OPT_SET},
   {"format", required_argument, NULL, OPT_FORMAT},
   {"trace", required_argument, NULL, OPT_TRACE},
+  {"repeat", required_argument, NULL, OPT_REPEAT},
+  {"csv", required_argument, NULL, OPT_CSV},
   {"help", no_argument, NULL, 'h'},
   {NULL, 0, NULL, 0},
 };
@@ -237,18 +247,6 @@ static int prefix_matches(const char *s, size_t n)
     k += strncmp(o->name, s, n) == 0;
   return k;
 }
-
-/* What the command line asks of run. */
-typedef struct {
-  const char *file;
-  int cores, workers; /* 0: keep the scenario's */
-  int model, sched, runtime, gil; /* -1: keep the scenario's */
-  int have_seed;
-  uint64_t seed;
-  gs_params set; /* --set values; set.set marks which */
-  report_format format;
-  const char *trace; /* --trace FILE, or NULL */
-} run_args;
 
 /* Handle one option of run; returns 0 or an exit status. */
 static int run_option(run_args *a, int opt, const char *arg)
@@ -285,6 +283,19 @@ static int run_option(run_args *a, int opt, const char *arg)
   case OPT_GIL:
     if ((a->gil = gs_gil_parse(arg)) < 0)
       return run_usage_error("--gil: expected none, new or old, got '%s'", arg);
+    return 0;
+  case OPT_REPEAT:
+    if (!a->measure)
+      return run_usage_error("unknown option '--repeat'");
+    if (parse_int(arg, 1, 1000, &a->repeat))
+      return run_usage_error("--repeat: expected an integer from 1 to 1000, got '%s'", arg);
+    return 0;
+  case OPT_CSV:
+    if (!a->measure)
+      return run_usage_error("unknown option '--csv'");
+    if (!*arg)
+      return run_usage_error("--csv: expected a file name");
+    a->csv = arg;
     return 0;
   case OPT_TRACE:
     if (!*arg)
@@ -340,11 +351,16 @@ static int run_parse(int argc, char **argv, run_args *a)
     if (opt == -1)
       break;
     if (opt == 'h') {
+      if (a->measure) {
+        fputs(measure_usage, stdout);
+        put_measure_details(stdout);
+        return cli_finish_stdout(EXIT_OK);
+      }
       fputs(run_usage, stdout);
       fputs("\nSimulate the scenario in FILE (a libconfig file) and print a report of\n"
             "where the simulated time went.\n\n", stdout);
       put_run_details(stdout);
-      return finish_stdout(EXIT_OK);
+      return cli_finish_stdout(EXIT_OK);
     }
     if (opt == 1) {
       if (a->file)
@@ -380,7 +396,7 @@ static int run_parse(int argc, char **argv, run_args *a)
 }
 
 /* Apply the command line's overrides to a loaded scenario. */
-static void run_apply(const run_args *a, gs_scenario *sc)
+void cli_apply(const run_args *a, gs_scenario *sc)
 {
   if (a->cores)
     sc->cores = a->cores;
@@ -404,8 +420,7 @@ static void run_apply(const run_args *a, gs_scenario *sc)
 }
 
 /* Format the whole report in memory; NULL (errno set) on failure. */
-static char *run_report(const run_args *a, const gs_scenario *sc, const gs_results *r,
-                        size_t *len)
+char *cli_report(const run_args *a, const gs_scenario *sc, const gs_results *r, size_t *len)
 {
   char *buf = NULL;
   FILE *m = open_memstream(&buf, len);
@@ -478,7 +493,7 @@ static void guard_trace_tmp(const char *tmp)
 
 /* Start the trace of sc, or NULL when --trace is not given.  Failure is a
  * usage error (exit 2), reported before the run wastes any time. */
-static int open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
+int cli_open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
 {
   *out = NULL;
   if (!a->trace)
@@ -502,7 +517,7 @@ static int open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
 
 /* Finish the trace: commit it after a successful run, discard it after a
  * failed one.  Returns 0, or EXIT_FAIL after saying what went wrong. */
-static int close_trace(gs_tracew *w, gs_time end, bool commit)
+int cli_close_trace(gs_tracew *w, gs_time end, bool commit)
 {
   if (!w)
     return 0;
@@ -530,7 +545,7 @@ static int cmd_run(int argc, char **argv)
     fprintf(stderr, "gilsim: %s\n", err.msg);
     return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
   }
-  run_apply(&a, sc);
+  cli_apply(&a, sc);
   if (gs_scenario_check(sc, &err) != GS_OK) {
     fprintf(stderr, "gilsim: %s\n", err.msg);
     gs_scenario_free(sc);
@@ -538,7 +553,7 @@ static int cmd_run(int argc, char **argv)
   }
 
   gs_tracew *trace = NULL;
-  status = open_trace(&a, sc, &trace);
+  status = cli_open_trace(&a, sc, &trace);
   if (status) {
     gs_scenario_free(sc);
     return status;
@@ -548,33 +563,33 @@ static int cmd_run(int argc, char **argv)
   gs_results *r = NULL;
   gs_err run_e = gs_run_traced(sc, trace ? gs_tracew_event : NULL, trace, &r, &err);
   if (run_e != GS_OK) {
-    close_trace(trace, 0, false);
+    cli_close_trace(trace, 0, false);
     fprintf(stderr, "gilsim: simulation failed: %s\n", err.msg);
     gs_scenario_free(sc);
     return EXIT_FAIL;
   }
 
   size_t len = 0;
-  char *report = run_report(&a, sc, r, &len);
+  char *report = cli_report(&a, sc, r, &len);
   int report_errno = errno;
   gs_time end = r->wall;
   gs_results_free(r);
   gs_scenario_free(sc);
   if (!report) {
-    close_trace(trace, 0, false);
+    cli_close_trace(trace, 0, false);
     fprintf(stderr, "gilsim: cannot format the report: %s\n", strerror(report_errno));
     return EXIT_FAIL;
   }
   /* Commit the trace before printing, so that a trace that cannot be
    * written fails the command with nothing on stdout. */
-  if (close_trace(trace, end, true) != 0) {
+  if (cli_close_trace(trace, end, true) != 0) {
     free(report);
     return EXIT_FAIL;
   }
   errno = 0;
   fwrite(report, 1, len, stdout);
   free(report);
-  return finish_stdout(EXIT_OK);
+  return cli_finish_stdout(EXIT_OK);
 }
 
 /* ---- params -------------------------------------------------------------- */
@@ -616,7 +631,7 @@ static int cmd_params(int argc, char **argv)
             "for runtime cpython, and what each one means.  Set them in a\n"
             "scenario's params group or with 'gilsim run FILE --set name=value'.\n",
             stdout);
-      return finish_stdout(EXIT_OK);
+      return cli_finish_stdout(EXIT_OK);
     }
     fprintf(stderr, "gilsim: params: unexpected argument '%s'\n", argv[i]);
     fputs("usage: gilsim params\n", stderr);
@@ -649,7 +664,7 @@ static int cmd_params(int argc, char **argv)
     printf("%-*s  %-5s  %*s  %*s\n", wname, pi->name, pi->unit, wc, dc, wp, dp);
     put_wrapped(stdout, pi->doc, 4, 78);
   }
-  return finish_stdout(EXIT_OK);
+  return cli_finish_stdout(EXIT_OK);
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -665,6 +680,10 @@ static int main_help(void)
         "Commands:\n"
         "  run FILE [options]  simulate the scenario file FILE and print a report\n"
         "                      ('gilsim run --help' shows just its help)\n"
+        "  measure FILE [options]\n"
+        "                      run the scenario's workload for real on this\n"
+        "                      machine and report it the same way\n"
+        "                      ('gilsim measure --help')\n"
         "  params              list every model parameter with its unit, defaults\n"
         "                      and meaning (values for --set)\n"
         "\n"
@@ -674,7 +693,7 @@ static int main_help(void)
         "\n",
         stdout);
   put_run_details(stdout);
-  return finish_stdout(EXIT_OK);
+  return cli_finish_stdout(EXIT_OK);
 }
 
 int main(int argc, char **argv)
@@ -687,10 +706,20 @@ int main(int argc, char **argv)
     return main_help();
   if (strcmp(cmd, "--version") == 0) {
     puts("gilsim " GILSIM_VERSION);
-    return finish_stdout(EXIT_OK);
+    return cli_finish_stdout(EXIT_OK);
   }
   if (strcmp(cmd, "run") == 0)
     return cmd_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "measure") == 0) {
+    cmd_usage = measure_usage;
+    cmd_name = "measure";
+    run_args a = {.model = -1, .sched = -1, .runtime = -1, .gil = -1, .format = FMT_TEXT,
+                  .measure = 1, .repeat = 3};
+    int status = run_parse(argc - 1, argv + 1, &a);
+    if (status >= 0)
+      return status;
+    return cmd_measure(&a);
+  }
   if (strcmp(cmd, "params") == 0)
     return cmd_params(argc - 1, argv + 1);
   if (cmd[0] == '-')
