@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -549,6 +550,16 @@ static int append_csv(const char *path, const gs_scenario *sc, const gs_results 
   if (fd < 0) {
     snprintf(err->msg, sizeof err->msg, "cannot write '%s': %s", path, strerror(errno));
     return -1;
+  }
+  /* mkstemp makes the file 0600: give the new file the old one's mode, or
+   * what a plain creation would (0666 less the umask). */
+  struct stat old;
+  if (stat(path, &old) == 0) {
+    fchmod(fd, old.st_mode & 07777);
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
   }
   FILE *out = fdopen(fd, "w");
   FILE *in = fopen(path, "r");
