@@ -33,3 +33,8 @@ add_test(NAME measure_csv_appends_rows
 add_test(NAME measure_csv_unwritable
   COMMAND sh -c "\"$1\" measure \"$2\" --repeat 1 --csv /nonexistent/dir/m.csv > \"$3/unwritable.out\" 2> \"$3/unwritable.err\"; rc=$?; [ $rc -eq 1 ] && [ ! -s \"$3/unwritable.out\" ] && grep -q \"cannot write '/nonexistent/dir/m.csv'\" \"$3/unwritable.err\""
     sh $<TARGET_FILE:gilsim> ${GS_MC} ${CMAKE_CURRENT_BINARY_DIR})
+
+# Downloads from the loopback server: byte counts are checked by the client.
+set(GS_MDL ${CMAKE_CURRENT_SOURCE_DIR}/data/measure-download.cfg)
+gs_measure(download_threads 0 "Network: 5 requests, 500000 bytes" measure ${GS_MDL} --repeat 1)
+gs_measure(download_asyncio 0 "Network: 5 requests, 500000 bytes" measure ${GS_MDL} --model asyncio --repeat 1)

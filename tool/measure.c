@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "report.h"
 #include "rng.h"
+#include "server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,19 +78,14 @@ void put_measure_details(FILE *f)
 
 static json_object *seconds(gs_time ns) { return json_object_new_double((double)ns / 1e9); }
 
-/* The job description gilrun.py reads on its stdin. */
-static json_object *python_job(const gs_scenario *sc, gs_error *err)
+/* The job description gilrun.py reads on its stdin; port is the loopback
+ * download server's (download workload only). */
+static json_object *python_job(const gs_scenario *sc, int port, gs_error *err)
 {
   static const char *const models[] = {"sequential", "threads", "processes", "asyncio"};
   static const char *const workloads[] = {"primes", "countdown", "sleep", "custom", "download",
                                           "convoy"};
   static const char *const kinds[] = {"cpu", "sleep", "io", "cpu_nogil", "thread"};
-  if (sc->workload == GS_WL_DOWNLOAD) {
-    snprintf(err->msg, sizeof err->msg,
-             "measuring the download workload needs the loopback download server, which "
-             "gilsim measure does not start yet");
-    return NULL;
-  }
   json_object *job = json_object_new_object();
   json_object_object_add(job, "workload", json_object_new_string(workloads[sc->workload]));
   json_object_object_add(job, "model", json_object_new_string(models[sc->model]));
@@ -117,6 +113,9 @@ static json_object *python_job(const gs_scenario *sc, gs_error *err)
     case GS_WL_SLEEP:
       json_object_array_add(tasks, seconds(sc->durations[i]));
       break;
+    case GS_WL_DOWNLOAD:
+      json_object_array_add(tasks, json_object_new_int64((int64_t)i));
+      break;
     case GS_WL_CUSTOM: {
       /* Durations drawn here from the scenario's seed, in task order. */
       json_object *steps = json_object_new_array();
@@ -139,6 +138,17 @@ static json_object *python_job(const gs_scenario *sc, gs_error *err)
     json_object_put(tasks); /* gilrun.py builds the convoy's tasks itself */
   else
     json_object_object_add(job, "tasks", tasks);
+  if (sc->workload == GS_WL_DOWNLOAD) {
+    json_object *d = json_object_new_object();
+    json_object *sizes = json_object_new_array();
+    for (size_t i = 0; i < sc->ntasks; i++)
+      json_object_array_add(sizes, json_object_new_int64(sc->sizes[i]));
+    json_object_object_add(d, "host", json_object_new_string("127.0.0.1"));
+    json_object_object_add(d, "port", json_object_new_int(port));
+    json_object_object_add(d, "sizes", sizes);
+    json_object_object_add(d, "timeout_s", json_object_new_double(30.0));
+    json_object_object_add(job, "download", d);
+  }
   if (sc->workload == GS_WL_CONVOY) {
     if (sc->convoy.latency.kind != GS_DIST_CONST) {
       json_object_put(job);
@@ -275,11 +285,41 @@ static char *read_all(int fd, size_t *len)
   return buf;
 }
 
+static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, gs_error *err);
+
 /* One repetition under python3: fork, confine, exec with an argument
  * vector; job on stdin, result on stdout, stderr passed through. */
 static gs_err python_run_once(const gs_scenario *sc, gs_results **out, gs_error *err)
 {
-  json_object *job = python_job(sc, err);
+  /* Downloads go to a loopback server of the scenario's network, started
+   * for this repetition only (in a child of its own: its CPU is not the
+   * measured program's) and stopped once the client has exited. */
+  gsn_server *server = NULL;
+  if (sc->workload == GS_WL_DOWNLOAD && !(server = gsn_server_start(sc, sc->seed, err)))
+    return GS_ERR_IO;
+  gs_err e = python_client(sc, server ? gsn_server_port(server) : 0, out, err);
+  if (server) {
+    gsn_server_stats st;
+    gs_error serr;
+    if (gsn_server_stop(server, &st, &serr) != GS_OK && e == GS_OK) {
+      gs_results_free(*out);
+      *out = NULL;
+      *err = serr;
+      return GS_ERR_IO;
+    }
+    if (e == GS_OK) {
+      (*out)->net.requests = st.requests;
+      (*out)->net.bytes = st.bytes;
+      (*out)->net.max_in_flight = st.max_transfers;
+    }
+  }
+  return e;
+}
+
+/* The client side of one repetition under python3. */
+static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, gs_error *err)
+{
+  json_object *job = python_job(sc, port, err);
   if (!job)
     return GS_ERR_INVALID;
   const char *text = json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN);
@@ -675,7 +715,7 @@ int cmd_measure(const run_args *a)
   }
   /* Refuse what cannot be measured before any time is spent. */
   if (sc->runtime == GS_RT_CPYTHON) {
-    json_object *probe = python_job(sc, &err);
+    json_object *probe = python_job(sc, 0, &err);
     if (!probe) {
       fprintf(stderr, "gilsim: %s\n", err.msg);
       gs_scenario_free(sc);
