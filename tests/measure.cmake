@@ -38,3 +38,8 @@ add_test(NAME measure_csv_unwritable
 set(GS_MDL ${CMAKE_CURRENT_SOURCE_DIR}/data/measure-download.cfg)
 gs_measure(download_threads 0 "Network: 5 requests, 500000 bytes" measure ${GS_MDL} --repeat 1)
 gs_measure(download_asyncio 0 "Network: 5 requests, 500000 bytes" measure ${GS_MDL} --model asyncio --repeat 1)
+
+# --trace of a real run: per-task slices in the simulator's trace format.
+add_test(NAME measure_trace_is_valid
+  COMMAND sh -c "\"$1\" measure \"$2\" --repeat 1 --model processes --trace \"$3/measured.json\" >/dev/null && python3 \"$4\" --measured \"$3/measured.json\" 1"
+    sh $<TARGET_FILE:gilsim> ${GS_MC} ${CMAKE_CURRENT_BINARY_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/check_trace.py)
