@@ -38,4 +38,17 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t);
  * drop request is pending and t must drop and re-take the GIL. */
 bool gsG_must_yield(const gsK_thread *t);
 
+/* In a step function (variables s and t in scope): take or drop the GIL,
+ * or return to come back to the same pc when the thread runs again. */
+#define GSG_TAKE()             \
+  do {                         \
+    if (!gsG_take(s, t))       \
+      return;                  \
+  } while (0)
+#define GSG_DROP()             \
+  do {                         \
+    if (!gsG_drop(s, t))       \
+      return;                  \
+  } while (0)
+
 #endif

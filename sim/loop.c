@@ -61,16 +61,6 @@ typedef struct {
 } loop;
 
 #define P(s, id) ((gs_time)(s)->p.v[id])
-#define TAKE_GIL()       \
-  do {                   \
-    if (!gsG_take(s, t)) \
-      return;            \
-  } while (0)
-#define DROP_GIL()       \
-  do {                   \
-    if (!gsG_drop(s, t)) \
-      return;            \
-  } while (0)
 
 void gsL_ready(gsK_sim *s, gsL_coro *c)
 {
@@ -120,13 +110,13 @@ static void pool_thread(gsK_sim *s, gsK_thread *t)
           t->pc = 3;
           continue;
         }
-        DROP_GIL();
+        GSG_DROP();
         l->idle++;
         t->pc = 4;
         gsK_block(s, t, &l->jobs_wq, -1);
         return;
       }
-      TAKE_GIL();
+      GSG_TAKE();
       {
         job *j = l->jobs_head;
         l->jobs_head = j->next;
@@ -149,7 +139,7 @@ static void pool_thread(gsK_sim *s, gsK_thread *t)
       t->pc = 0;
       continue;
     case 3:
-      DROP_GIL();
+      GSG_DROP();
       gsK_exit(s, t);
       return;
     }
@@ -216,7 +206,7 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0:
-      TAKE_GIL();
+      GSG_TAKE();
       if (start(s, t) < 0) {
         gsK_fail(s, GS_ERR_NOMEM, "out of memory starting the event loop");
         gsK_exit(s, t);
@@ -244,7 +234,7 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
       t->pc = 2;
       /* fall through */
     case 2:
-      DROP_GIL();
+      GSG_DROP();
       if (l->nready == 0) {
         t->blk_io = true; /* epoll_wait */
         gsK_block(s, t, &l->epoll, -1);
@@ -254,7 +244,7 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
       t->pc = 6;
       /* fall through */
     case 6:
-      TAKE_GIL();
+      GSG_TAKE();
       t->pc = 3;
       gsK_work(t, P(s, GS_P_LOOP_ITER), false);
       return;
@@ -290,13 +280,13 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
     }
     case 7: /* shut the pool down and join it */
       if (t->i < l->npool) {
-        DROP_GIL();
+        GSG_DROP();
         if (!gsK_join(s, t, l->pool[t->i]))
           return;
         t->i++;
         continue;
       }
-      DROP_GIL();
+      GSG_DROP();
       if (t->pending_sys > 0) {
         gsK_work(t, 0, true);
         t->pc = 8;

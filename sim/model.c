@@ -46,17 +46,6 @@ typedef struct {
 } model;
 
 #define P(s, id) ((gs_time)(s)->p.v[id])
-/* Resumable: return from the step function and come back to the same pc. */
-#define TAKE_GIL()            \
-  do {                        \
-    if (!gsG_take(s, t))      \
-      return;                 \
-  } while (0)
-#define DROP_GIL()            \
-  do {                        \
-    if (!gsG_drop(s, t))      \
-      return;                 \
-  } while (0)
 
 /* Give a new process its own GIL if the run has one. */
 static bool attach_gil(gsK_sim *s, gsK_proc *p)
@@ -90,7 +79,7 @@ static void sequential_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0:
-      TAKE_GIL();
+      GSG_TAKE();
       if ((size_t)t->i >= s->sc->ntasks) {
         t->pc = 2;
         continue;
@@ -105,7 +94,7 @@ static void sequential_main(gsK_sim *s, gsK_thread *t)
       t->pc = 0;
       continue;
     case 2:
-      DROP_GIL();
+      GSG_DROP();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -122,7 +111,7 @@ static void pool_worker(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0: /* take the queue lock (or the GIL), then pop under it */
-      TAKE_GIL();
+      GSG_TAKE();
       if (!t->proc->gil && !gsK_mutex_lock(s, t, &m->qlock))
         return;
       t->pc = 1;
@@ -146,7 +135,7 @@ static void pool_worker(gsK_sim *s, gsK_thread *t)
       t->pc = 0;
       continue;
     case 3:
-      DROP_GIL();
+      GSG_DROP();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -162,7 +151,7 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0: /* start the workers */
-      TAKE_GIL();
+      GSG_TAKE();
       if (t->i == m->nworkers) {
         t->i = 0;
         t->pc = 2;
@@ -183,7 +172,7 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
       continue;
     case 2: /* join them, without the GIL while blocked */
       if (t->i < m->nworkers) {
-        DROP_GIL();
+        GSG_DROP();
         if (!gsK_join(s, t, m->workers[t->i]))
           return;
         t->pc = 3;
@@ -192,12 +181,12 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
       t->pc = 4;
       continue;
     case 3:
-      TAKE_GIL();
+      GSG_TAKE();
       t->i++;
       t->pc = 2;
       continue;
     case 4:
-      DROP_GIL();
+      GSG_DROP();
       if (settle(t))
         return;
       gsK_exit(s, t);
@@ -215,19 +204,19 @@ static void proc_worker(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0:
-      TAKE_GIL();
+      GSG_TAKE();
       t->pc = 1;
       gsK_work(t, P(s, GS_P_PROC_INIT), false);
       return;
     case 1: /* read a task */
-      DROP_GIL();
+      GSG_DROP();
       if (!gsK_pipe_read(s, t, &m->task_pipe, &msg))
         return;
       t->i = msg;
       t->pc = 6;
       continue;
     case 6:
-      TAKE_GIL();
+      GSG_TAKE();
       t->pc = 2;
       gsK_work(t, P(s, GS_P_IPC_UNPACK), false);
       return;
@@ -254,7 +243,7 @@ static void proc_worker(gsK_sim *s, gsK_thread *t)
       t->pc = 1;
       continue;
     case 5:
-      DROP_GIL();
+      GSG_DROP();
       gsK_exit(s, t);
       return;
     }
@@ -269,7 +258,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
   for (;;) {
     switch (t->pc) {
     case 0: /* fork the workers */
-      TAKE_GIL();
+      GSG_TAKE();
       if (t->i == m->nworkers) {
         t->i = 0;
         t->pc = 2;
@@ -311,13 +300,13 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
         t->pc = 6;
         continue;
       }
-      DROP_GIL();
+      GSG_DROP();
       if (!gsK_pipe_read(s, t, &m->result_pipe, &msg))
         return;
       t->pc = 8;
       continue;
     case 8:
-      TAKE_GIL();
+      GSG_TAKE();
       t->pc = 5;
       gsK_work(t, P(s, GS_P_IPC_UNPACK), false);
       return;
@@ -327,7 +316,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
       continue;
     case 6: /* reap the children */
       if (t->i < m->nworkers) {
-        DROP_GIL();
+        GSG_DROP();
         if (!gsK_waitpid(s, t, m->children[t->i]))
           return;
         t->i++;
@@ -336,7 +325,7 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
       t->pc = 7;
       /* fall through */
     case 7:
-      DROP_GIL();
+      GSG_DROP();
       if (settle(t))
         return;
       gsK_exit(s, t);

@@ -4,10 +4,10 @@
 # checked by check_trace.py, and write errors.  Also builds tool/report.c
 # and tool/trace.c into test_report and test_trace, their unit tests.
 
-target_sources(test_report PRIVATE ${PROJECT_SOURCE_DIR}/tool/report.c)
+target_sources(test_report PRIVATE ${PROJECT_SOURCE_DIR}/tool/report.c ${PROJECT_SOURCE_DIR}/tool/jsonstr.c)
 target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/tool)
 target_compile_definitions(test_report PRIVATE GILSIM_VERSION="${PROJECT_VERSION}")
-target_sources(test_trace PRIVATE ${PROJECT_SOURCE_DIR}/tool/trace.c)
+target_sources(test_trace PRIVATE ${PROJECT_SOURCE_DIR}/tool/trace.c ${PROJECT_SOURCE_DIR}/tool/jsonstr.c)
 target_include_directories(test_trace PRIVATE ${PROJECT_SOURCE_DIR}/tool)
 target_compile_definitions(test_trace PRIVATE GILSIM_VERSION="${PROJECT_VERSION}")
 

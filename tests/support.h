@@ -147,6 +147,16 @@ static inline gs_results *ts_run(const gs_scenario *sc)
   return r;
 }
 
+/* The result row of the thread called name (the test fails without one). */
+static inline const gs_thread_result *thread_named(const gs_results *r, const char *name)
+{
+  for (size_t i = 0; i < r->nthreads; i++)
+    if (strcmp(r->threads[i].name, name) == 0)
+      return &r->threads[i];
+  cr_assert_fail("no thread %s", name);
+  return NULL;
+}
+
 static inline void ts_free(gs_scenario *sc)
 {
   if (sc->custom)

@@ -2,15 +2,6 @@
  * of it through the OS scheduler model. */
 #include "support.h"
 
-static const gs_thread_result *thread_named(const gs_results *r, const char *name)
-{
-  for (size_t i = 0; i < r->nthreads; i++)
-    if (strcmp(r->threads[i].name, name) == 0)
-      return &r->threads[i];
-  cr_assert_fail("no thread %s", name);
-  return NULL;
-}
-
 Test(gil, waiter_sets_drop_request_after_interval_and_holder_is_forced_to_switch)
 {
   gs_scenario *sc = ts_countdown(GS_GIL_NEW, 2, 10000000); /* 2 x 220 ms */

@@ -9,15 +9,6 @@ static uint64_t total_ivcsw(const gs_results *r)
   return n;
 }
 
-static const gs_thread_result *thread_named(const gs_results *r, const char *name)
-{
-  for (size_t i = 0; i < r->nthreads; i++)
-    if (strcmp(r->threads[i].name, name) == 0)
-      return &r->threads[i];
-  cr_assert_fail("no thread %s", name);
-  return NULL;
-}
-
 Test(sched, rr_smaller_quantum_gives_more_switches_and_more_sys_time)
 {
   gs_scenario *sc = ts_custom(3, GS_STEP_CPU, 200 * GS_MS);

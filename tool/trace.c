@@ -13,6 +13,7 @@
  * "displayTimeUnit" and a "metadata" object describing the run.
  */
 #include "trace.h"
+#include "jsonstr.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -100,60 +101,9 @@ struct gs_tracew {
 
 /* ---- Output helpers ------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one
- * (overlong forms, surrogates and code points past U+10FFFF are invalid).
- * A copy of report.c's: this file stands alone, for the other programs
- * that will write traces. */
-static size_t utf8_len(const unsigned char *s)
-{
-  unsigned c = s[0];
-  size_t n;
-  uint32_t cp, min;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, cp = c & 0x1F, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, cp = c & 0x0F, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, cp = c & 0x07, min = 0x10000;
-  else
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0; /* also stops at the terminating NUL */
-    cp = cp << 6 | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-
-/* A JSON string: quotes and backslashes escaped, control characters as
- * \u00XX, valid UTF-8 copied, invalid bytes replaced by U+FFFD (so that
- * the file always parses, whatever a scenario's name holds). */
 static void put_str(FILE *f, const char *str)
 {
-  const unsigned char *s = (const unsigned char *)(str ? str : "");
-  fputc('"', f);
-  while (*s) {
-    if (*s == '"' || *s == '\\') {
-      fputc('\\', f);
-      fputc(*s++, f);
-    } else if (*s < 0x20) {
-      fprintf(f, "\\u%04x", *s++);
-    } else if (*s < 0x80) {
-      fputc(*s++, f);
-    } else {
-      size_t n = utf8_len(s);
-      if (n) {
-        fwrite(s, 1, n, f);
-        s += n;
-      } else {
-        fputs("\\ufffd", f);
-        s++;
-      }
-    }
-  }
-  fputc('"', f);
+  gs_json_put_string(f, str);
 }
 
 /* ns as microseconds with exactly three decimals: 1234567 -> 1234.567.
