@@ -631,28 +631,39 @@ static gs_err get_enum(const loader *L, const config_setting_t *s, const enum_na
 
 typedef enum { AT_LEAST_0, ABOVE_0 } bound;
 
-/* A duration in ns: an integer or a float (ns), or a string with a unit. */
-static gs_err get_duration(const loader *L, const config_setting_t *s, bound b, bool or_dist, double *out)
+/* A number written plainly (int or float) or as a string that parse()
+ * reads with its unit; `like` shows the accepted forms in the message. */
+static gs_err get_quantity(const loader *L, const config_setting_t *s, int (*parse)(const char *, double *),
+                           const char *like, bool or_dist, double *out)
 {
-  static const char like[] = "a duration such as \"250us\", \"1.5ms\" or \"2s\"";
   char got[160];
-  double v;
   switch (config_setting_type(s)) {
   case CONFIG_TYPE_INT:
   case CONFIG_TYPE_INT64:
-    v = (double)config_setting_get_int64(s);
-    break;
+    *out = (double)config_setting_get_int64(s);
+    return GS_OK;
   case CONFIG_TYPE_FLOAT:
-    v = config_setting_get_float(s);
-    break;
+    *out = config_setting_get_float(s);
+    return GS_OK;
   case CONFIG_TYPE_STRING:
-    if (gs_duration_parse(config_setting_get_string(s), &v) == 0)
-      break;
+    if (parse(config_setting_get_string(s), out) == 0)
+      return GS_OK;
     /* fall through */
   default:
     return invalid(L, s, "expected %s%s, got %s", like, or_dist ? ", or a distribution group" : "",
                    value_desc(s, got, sizeof got));
   }
+}
+
+/* A duration in ns: an integer or a float (ns), or a string with a unit. */
+static gs_err get_duration(const loader *L, const config_setting_t *s, bound b, bool or_dist, double *out)
+{
+  char got[160];
+  double v;
+  gs_err e = get_quantity(L, s, gs_duration_parse, "a duration such as \"250us\", \"1.5ms\" or \"2s\"",
+                          or_dist, &v);
+  if (e != GS_OK)
+    return e;
   if (b == AT_LEAST_0 && !(v >= 0))
     return invalid(L, s, "expected a duration >= 0, got %s", value_desc(s, got, sizeof got));
   if (b == ABOVE_0 && !(v > 0))
@@ -664,7 +675,6 @@ static gs_err get_duration(const loader *L, const config_setting_t *s, bound b, 
   return GS_OK;
 }
 
-/* A plain number (a shape or a sigma). */
 static gs_err get_number(const loader *L, const config_setting_t *s, bound b, double *out)
 {
   double v;
@@ -789,25 +799,12 @@ typedef enum { SZ_AT_LEAST_0, SZ_ABOVE_0, SZ_AT_LEAST_1 } size_bound;
 
 static gs_err get_size(const loader *L, const config_setting_t *s, size_bound b, bool or_dist, double *out)
 {
-  static const char like[] = "a size such as \"5MB\", \"1.5MiB\" or 512 (bytes)";
   char got[160];
   double v;
-  switch (config_setting_type(s)) {
-  case CONFIG_TYPE_INT:
-  case CONFIG_TYPE_INT64:
-    v = (double)config_setting_get_int64(s);
-    break;
-  case CONFIG_TYPE_FLOAT:
-    v = config_setting_get_float(s);
-    break;
-  case CONFIG_TYPE_STRING:
-    if (parse_size(config_setting_get_string(s), &v) == 0)
-      break;
-    /* fall through */
-  default:
-    return invalid(L, s, "expected %s%s, got %s", like, or_dist ? ", or a distribution group" : "",
-                   value_desc(s, got, sizeof got));
-  }
+  gs_err e = get_quantity(L, s, parse_size, "a size such as \"5MB\", \"1.5MiB\" or 512 (bytes)", or_dist,
+                          &v);
+  if (e != GS_OK)
+    return e;
   if (b == SZ_AT_LEAST_0 && !(v >= 0))
     return invalid(L, s, "expected a size >= 0, got %s", value_desc(s, got, sizeof got));
   if (b == SZ_ABOVE_0 && !(v > 0))
