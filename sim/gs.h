@@ -337,6 +337,9 @@ typedef struct gs_results {
   /* convoy: the I/O thread's operations and the time it took for them */
   uint64_t convoy_ops;
   gs_time convoy_time;
+  /* Set by real runs (gilsim measure): figures only a simulation has
+   * (events, per-core busy time, scheduler) are then absent, not zero. */
+  int measured;
 } gs_results;
 
 /* Run the scenario to completion.  Deterministic in (scenario, seed).

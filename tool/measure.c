@@ -738,6 +738,8 @@ int cmd_measure(const run_args *a)
   for (int i = 0; i < n && status == EXIT_OK; i++) {
     e = sc->runtime == GS_RT_CPYTHON ? python_run_once(sc, &runs[i], &err)
                                      : gsh_run_once(sc, &opt, &runs[i], &err);
+    if (e == GS_OK)
+      runs[i]->measured = 1;
     if (e != GS_OK) {
       fprintf(stderr, "gilsim: measurement failed: %s\n", err.msg);
       status = e == GS_ERR_INVALID ? EXIT_USAGE : EXIT_FAIL;

@@ -394,24 +394,36 @@ int gs_report_text(FILE *f, const gs_scenario *sc, const gs_results *r)
   fprintf(f, "runtime %s, model %s, ", gs_runtime_name(r->runtime), gs_model_name(r->model));
   if (r->model != GS_MODEL_SEQUENTIAL)
     fprintf(f, "%d worker%s, ", r->workers, plural(r->workers));
-  fprintf(f, "%d core%s, scheduler %s, seed %" PRIu64 "\n", r->cores, plural(r->cores),
-          gs_sched_name(r->sched), r->seed);
+  if (r->measured)
+    fprintf(f, "%d core%s, measured on this machine, seed %" PRIu64 "\n", r->cores,
+            plural(r->cores), r->seed);
+  else
+    fprintf(f, "%d core%s, scheduler %s, seed %" PRIu64 "\n", r->cores, plural(r->cores),
+            gs_sched_name(r->sched), r->seed);
   put_gil_line(f, r);
 
   fputs("\nProcesses\n", f);
   put_table(f, proc_cols, NELEM(proc_cols), r->nprocs, proc_cell, r);
   fputs("\nThreads\n", f);
   put_table(f, thread_cols, NELEM(thread_cols), r->nthreads, thread_cell, r);
-  if (run_gil(r) != GS_GIL_NONE) {
+  /* A real CPython run has no GIL counters to show (the interpreter keeps
+   * none); the C GIL of the harness does. */
+  bool gil_counted = !r->measured;
+  for (size_t i = 0; i < r->nprocs; i++)
+    gil_counted |= r->procs[i].gil.acquisitions > 0;
+  if (run_gil(r) != GS_GIL_NONE && gil_counted) {
     fputs("\nGIL per process\n", f);
     put_table(f, gil_cols, NELEM(gil_cols), r->nprocs, gil_cell, r);
   }
-  fputs("\nCores\n", f);
-  put_table(f, core_cols, NELEM(core_cols), r->cores > 0 ? (size_t)r->cores : 0, core_cell, r);
+  if (!r->measured) {
+    fputs("\nCores\n", f);
+    put_table(f, core_cols, NELEM(core_cols), r->cores > 0 ? (size_t)r->cores : 0, core_cell, r);
+  }
   fputc('\n', f);
   put_tasks(f, sc, r);
   put_extras(f, sc, r);
-  fprintf(f, "\nEvents: %" PRIu64 "\n", r->events);
+  if (!r->measured)
+    fprintf(f, "\nEvents: %" PRIu64 "\n", r->events);
 
   /* Exactly IPython's %time lines. */
   gs_fmt_time(a, sizeof a, secs(r->user));
