@@ -5,18 +5,42 @@
  * beside the simulation of the same scenario.
  *
  * What it runs: runtime `c` only (runtime `cpython` is measured by the
- * Python scripts); models sequential, threads and processes; workloads
- * primes (the reference trial division), countdown (a volatile counter
- * loop) and sleep (nanosleep).  With gil `new` or `old` every thread of a
- * process holds that process's C GIL (cgil.h) while it computes.
+ * Python scripts); models sequential, threads and processes, and asyncio
+ * for the download workload only; workloads primes (the reference trial
+ * division), countdown (a volatile counter loop), sleep (nanosleep),
+ * download and convoy.  With gil `new` or `old` every thread of a process
+ * holds that process's C GIL (cgil.h) while it computes, and drops it
+ * around blocking calls (sleeps, downloads, the convoy's I/O) as
+ * Py_BEGIN_ALLOW_THREADS does.
+ *
+ * Download: the run starts the loopback server of net/server.h (seeded with
+ * sc->seed, serving sc->sizes with sc->net) in the measuring process before
+ * any thread or worker exists, and stops it after the last getrusage, so
+ * the server's CPU is nobody's.  Each task is one blocking GET
+ * (gsn_get_blocking_timed, 30 s stall time-out) with the GIL dropped; its
+ * value is the bytes received, which must be the file's size.  asyncio:
+ * one thread fetches every file at once with gsn_get_all_epoll (GIL
+ * dropped for the whole loop), each task's times those of its file.  The
+ * scenario's client CPU per byte (cpu_per_byte) is not modelled in C.
+ *
+ * Convoy (threads and processes; workers = cpu_threads + 1 to run the I/O
+ * thread beside the CPU-bound ones): task 0 makes `ops` operations, each
+ * a nanosleep of the latency (constant latencies only: a real blocking
+ * call of that length) with the GIL dropped, then op_cpu ns of work with
+ * it held; tasks 1..K do `cpu` ns of work each.  Work is a volatile
+ * countdown at a rate calibrated on this CPU before the run starts, with
+ * GIL check points every check_every units.
  *
  * What it measures (into a gs_results, printable by the tool's report
  * code): wall time (CLOCK_MONOTONIC), user and sys CPU of the run's
  * process and its children (getrusage), per-thread CPU, context switches
  * and run-queue wait (RUSAGE_THREAD, /proc/thread-self/schedstat), per
  * worker process the same from wait4, per-task results and timestamps, and
- * the GIL's counters.  Fields only a simulation has (events, per-core busy
- * time, migrations, loop and network figures) stay zero, and `sched` is
+ * the GIL's counters; for downloads the server's counts of requests, body
+ * bytes and most bodies in flight at once (net.requests, net.bytes,
+ * net.max_in_flight); for the convoy convoy_ops and convoy_time (task 0's
+ * span).  Fields only a simulation has (events, per-core busy time,
+ * migrations, the event loop's figures, net.busy) stay zero, and `sched` is
  * copied from the scenario although the host's own scheduler ran the work.
  * Times in the results are nanoseconds since the start of the run.
  * Parameters in the results are the scenario's, resolved, with

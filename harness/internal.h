@@ -18,6 +18,11 @@
  * check below a percent of the work and still far under any interval. */
 #define GSH_CHECK_EVERY 100
 
+/* The first error a task met in this process (downloads), with its
+ * message; later ones are dropped.  Shared by the threads of a run. */
+typedef struct gsh__first_error gsh__first_error;
+void gsh__task_error(gsh__first_error *f, const gs_error *err);
+
 /* One run, as gsh_run_here sets it up for the model that executes it. */
 typedef struct {
   const gs_scenario *sc;
@@ -27,6 +32,9 @@ typedef struct {
   int64_t check_interval; /* old GIL */
   int64_t check_every;    /* units between check points of a GIL holder */
   int64_t t0;             /* CLOCK_MONOTONIC ns when the run started */
+  int port;               /* download: the loopback server's TCP port */
+  double units_per_ns;    /* convoy: countdown units per ns of CPU (calibrated) */
+  gsh__first_error *first; /* the first task error of this process, or NULL */
   gs_results *r;          /* tasks[] allocated; the model fills threads/procs */
   gs_error *err;
 } gsh__run;
@@ -76,6 +84,9 @@ int gsh__write_full(int fd, const void *buf, size_t n);
 /* Run task `task` on the calling thread, which holds w->gil if there is
  * one; out gets its index, value, thread and times. */
 void gsh__run_task(gsh__worker *w, size_t task, gs_task_result *out);
+/* Countdown units per ns of the calling thread's CPU: a short timed
+ * countdown, the fastest of a few tries. */
+double gsh__calibrate(void);
 /* The reference trial division, with no GIL: the least prime factor. */
 uint64_t gsh__least_factor(uint64_t n);
 
@@ -87,6 +98,9 @@ uint64_t gsh__least_factor(uint64_t n);
 gs_err gsh__run_sequential(gsh__run *run);
 gs_err gsh__run_threads(gsh__run *run);
 gs_err gsh__run_processes(gsh__run *run);
+/* asyncio, download only: one thread fetches every file with
+ * gsn_get_all_epoll (pool.c). */
+gs_err gsh__run_asyncio(gsh__run *run);
 
 /* Copy a GIL's counters and its holder's per-thread figures. */
 void gsh__gil_figures(const gsh_gil *g, gs_gil_stats *st);

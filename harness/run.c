@@ -11,17 +11,43 @@
  * The process rows: process 1 gets the RUSAGE_SELF growth; worker
  * processes what wait4 reported for each.
  *
+ * Downloads: the loopback server (net/server.h) is started in this process
+ * before the clocks, threads and forks, and stopped after the last
+ * getrusage, so its CPU is counted nowhere; the results' net figures are
+ * its statistics (requests, body bytes, most transfers at once).  Convoy:
+ * the countdown rate is calibrated before the clocks start; convoy_time is
+ * the I/O task's span.
+ *
  * A run whose answers are wrong is not a measurement: a least prime factor
  * that differs from gs_least_prime_factor, or a task not done exactly once,
+ * a download that did not bring exactly its file's bytes,
  * fails the run (GS_ERR_MODEL) instead of being reported.
  */
 #include "internal.h"
+#include "server.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+
+struct gsh__first_error {
+  pthread_mutex_t lock;
+  int set;
+  gs_error err;
+};
+
+void gsh__task_error(gsh__first_error *f, const gs_error *err)
+{
+  pthread_mutex_lock(&f->lock);
+  if (!f->set) {
+    f->set = 1;
+    f->err = *err;
+  }
+  pthread_mutex_unlock(&f->lock);
+}
 
 static gs_err invalid(gs_error *err, const char *what)
 {
@@ -37,20 +63,29 @@ static gs_err refuse(const gs_scenario *sc, const gsh_options *o, gs_error *err)
     return e;
   if (sc->runtime == GS_RT_CPYTHON)
     return invalid(err, "runtime cpython is measured by the Python scripts");
-  if (sc->model != GS_MODEL_SEQUENTIAL && sc->model != GS_MODEL_THREADS &&
-      sc->model != GS_MODEL_PROCESSES) {
+  if (sc->model == GS_MODEL_ASYNCIO) {
+    if (sc->workload != GS_WL_DOWNLOAD)
+      return invalid(err, "asyncio in runtime c measures the download workload only");
+  } else if (sc->model != GS_MODEL_SEQUENTIAL && sc->model != GS_MODEL_THREADS &&
+             sc->model != GS_MODEL_PROCESSES) {
     snprintf(err->msg, sizeof err->msg,
-             "model %s is not measured in C: the harness runs sequential, threads and processes",
+             "model %s is not measured in C: the harness runs sequential, threads, processes "
+             "and asyncio (download)",
              gs_model_name(sc->model));
     return GS_ERR_INVALID;
   }
   if (sc->workload != GS_WL_PRIMES && sc->workload != GS_WL_COUNTDOWN &&
-      sc->workload != GS_WL_SLEEP) {
+      sc->workload != GS_WL_SLEEP && sc->workload != GS_WL_DOWNLOAD &&
+      sc->workload != GS_WL_CONVOY) {
     snprintf(err->msg, sizeof err->msg,
-             "workload %s is not measured yet: the harness runs primes, countdown and sleep",
+             "workload %s is not measured yet: the harness runs primes, countdown, sleep, "
+             "download and convoy",
              gs_workload_name(sc->workload));
     return GS_ERR_INVALID;
   }
+  if (sc->workload == GS_WL_CONVOY && sc->convoy.latency.kind != GS_DIST_CONST)
+    return invalid(err, "convoy in runtime c needs a constant latency (a duration, not a "
+                        "distribution)");
   if (o->cores < 0)
     return invalid(err, "cores: expected 0 (leave the CPUs alone) or a positive count");
   if (o->check_every < 0)
@@ -89,6 +124,11 @@ static gs_err check_answers(const gs_scenario *sc, const gs_results *r, gs_error
                  (unsigned long long)want);
         return GS_ERR_MODEL;
       }
+    }
+    if (sc->workload == GS_WL_DOWNLOAD && t->value != (uint64_t)sc->sizes[i]) {
+      snprintf(err->msg, sizeof err->msg, "download of file %zu: %llu of %lld bytes received", i,
+               (unsigned long long)t->value, (long long)sc->sizes[i]);
+      return GS_ERR_MODEL;
     }
   }
   return GS_OK;
@@ -150,6 +190,24 @@ gs_err gsh_run_here(const gs_scenario *sc, const gsh_options *opt, gs_results **
   r->params = params;
   run.r = r;
 
+  /* Set up before the clocks start: the download server (forked before
+   * any thread or worker of the run exists) and the convoy's rate. */
+  gsn_server *server = NULL;
+  gsh__first_error first = {.set = 0};
+  pthread_mutex_init(&first.lock, NULL);
+  run.first = &first;
+  if (sc->workload == GS_WL_DOWNLOAD) {
+    server = gsn_server_start(sc, sc->seed, err);
+    if (!server) {
+      pthread_mutex_destroy(&first.lock);
+      gs_results_free(r);
+      return GS_ERR_IO;
+    }
+    run.port = gsn_server_port(server);
+  }
+  if (sc->workload == GS_WL_CONVOY)
+    run.units_per_ns = gsh__calibrate();
+
   gsh__sample self0, kids0, self1, kids1;
   usage(RUSAGE_SELF, &self0);
   usage(RUSAGE_CHILDREN, &kids0);
@@ -161,6 +219,9 @@ gs_err gsh_run_here(const gs_scenario *sc, const gsh_options *opt, gs_results **
   case GS_MODEL_PROCESSES:
     e = gsh__run_processes(&run);
     break;
+  case GS_MODEL_ASYNCIO:
+    e = gsh__run_asyncio(&run);
+    break;
   default:
     e = gsh__run_sequential(&run);
     break;
@@ -169,6 +230,24 @@ gs_err gsh_run_here(const gs_scenario *sc, const gsh_options *opt, gs_results **
   usage(RUSAGE_SELF, &self1);
   usage(RUSAGE_CHILDREN, &kids1);
 
+  if (server) {
+    gsn_server_stats st = {0};
+    gs_error serr = {{0}};
+    gs_err se = gsn_server_stop(server, &st, &serr);
+    if (e == GS_OK && se != GS_OK) {
+      e = se;
+      *err = serr;
+    }
+    r->net.requests = st.requests;
+    r->net.bytes = st.bytes;
+    r->net.max_in_flight = st.max_transfers;
+  }
+  if (e == GS_OK && first.set) {
+    /* A download failed in this process: its client's own sentence. */
+    e = GS_ERR_IO;
+    *err = first.err;
+  }
+  pthread_mutex_destroy(&first.lock);
   if (e == GS_OK)
     e = check_answers(sc, r, err);
   if (e != GS_OK) {
@@ -179,6 +258,10 @@ gs_err gsh_run_here(const gs_scenario *sc, const gsh_options *opt, gs_results **
   r->sys = (self1.sys - self0.sys) + (kids1.sys - kids0.sys);
   r->procs[0].user = self1.user - self0.user;
   r->procs[0].sys = self1.sys - self0.sys;
+  if (sc->workload == GS_WL_CONVOY && sc->ntasks > 0) {
+    r->convoy_ops = (uint64_t)sc->convoy.ops;
+    r->convoy_time = r->tasks[0].finished - r->tasks[0].started;
+  }
   *out = r;
   return GS_OK;
 }

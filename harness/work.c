@@ -8,6 +8,20 @@
  *   countdown  n decrements of a volatile counter (the compiler may not
  *              fold the loop away); one decrement is one work unit.
  *   sleep      nanosleep for the task's duration, resumed after signals.
+ *   download   one blocking GET of file i from the run's loopback server
+ *              (gsn_get_blocking_timed, 30 s stall time-out), expecting
+ *              sizes[i] bytes; the value is the bytes received.  The GIL
+ *              is dropped around the whole download, as urllib's socket
+ *              calls drop it.  The client CPU per byte of the scenario
+ *              (cpu_per_byte) is not modelled in C: the C client's own
+ *              cost of reading the bytes is all there is.
+ *   convoy     task 0 is the I/O thread: `ops` times { drop the GIL;
+ *              nanosleep for the (constant) latency - a real blocking call
+ *              of that length; take the GIL; op_cpu ns of work }.  Tasks
+ *              1..K compute `cpu` ns of work each.  "ns of work" is a
+ *              countdown of ns * units_per_ns decrements, the rate
+ *              calibrated once per run (gsh__calibrate) on this CPU, with
+ *              the GIL check points of any countdown.
  *
  * A thread that holds a GIL reaches a check point every check_every work
  * units (gsh_gil_check: CPython's eval breaker, Python 2's ticker) and
@@ -16,7 +30,10 @@
  */
 #include "internal.h"
 
+#include "client.h"
+
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <time.h>
 
@@ -76,15 +93,89 @@ static void countdown_task(gsh__worker *w, int64_t n)
   }
 }
 
+static void sleep_ns(gs_time ns)
+{
+  if (ns <= 0)
+    return;
+  struct timespec left = {.tv_sec = (time_t)(ns / GS_SEC), .tv_nsec = (long)(ns % GS_SEC)};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR)
+    ;
+}
+
 static void sleep_task(gsh__worker *w, gs_time ns)
 {
   if (w->gil)
     gsh_gil_drop(w->gil, &w->gt);
-  struct timespec left = {.tv_sec = (time_t)(ns / GS_SEC), .tv_nsec = (long)(ns % GS_SEC)};
-  while (nanosleep(&left, &left) != 0 && errno == EINTR)
-    ;
+  sleep_ns(ns);
   if (w->gil)
     gsh_gil_take(w->gil, &w->gt);
+}
+
+static int64_t thread_cpu_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (int64_t)ts.tv_sec * GS_SEC + ts.tv_nsec;
+}
+
+double gsh__calibrate(void)
+{
+  /* 2^20 decrements take about a millisecond; the fastest of five tries
+   * is the least disturbed by interrupts and frequency ramps. */
+  const int64_t units = INT64_C(1) << 20;
+  double best = 0;
+  for (int k = 0; k < 5; k++) {
+    gsh__worker w = {0};
+    int64_t t = thread_cpu_ns();
+    countdown_task(&w, units);
+    t = thread_cpu_ns() - t;
+    double rate = (double)units / (double)(t > 0 ? t : 1);
+    if (rate > best)
+      best = rate;
+  }
+  return best > 0 ? best : 1.0;
+}
+
+/* ns of work as a countdown at the run's calibrated rate. */
+static void work_ns(gsh__worker *w, gs_time ns)
+{
+  double units = (double)ns * w->run->units_per_ns;
+  if (units >= 1)
+    countdown_task(w, units < 9e18 ? (int64_t)llround(units) : INT64_MAX);
+}
+
+static void convoy_task(gsh__worker *w, size_t task)
+{
+  const gs_convoy *c = &w->run->sc->convoy;
+  if (task > 0) {
+    work_ns(w, c->cpu);
+    return;
+  }
+  gs_time latency = (gs_time)llround(c->latency.a); /* GS_DIST_CONST: checked by run.c */
+  for (int64_t op = 0; op < c->ops; op++) {
+    if (w->gil)
+      gsh_gil_drop(w->gil, &w->gt);
+    sleep_ns(latency);
+    if (w->gil)
+      gsh_gil_take(w->gil, &w->gt);
+    work_ns(w, c->op_cpu);
+  }
+}
+
+static uint64_t download_task(gsh__worker *w, size_t task)
+{
+  const gsh__run *run = w->run;
+  gsn_get_result res = {0};
+  gs_error err = {{0}};
+  if (w->gil)
+    gsh_gil_drop(w->gil, &w->gt); /* Py_BEGIN_ALLOW_THREADS around the socket calls */
+  gs_err e = gsn_get_blocking_timed(run->port, (int64_t)task, run->sc->sizes[task], 30.0, &res,
+                                    &err);
+  if (w->gil)
+    gsh_gil_take(w->gil, &w->gt);
+  if (e != GS_OK && run->first)
+    gsh__task_error(run->first, &err);
+  return res.bytes > 0 ? (uint64_t)res.bytes : 0;
 }
 
 void gsh__run_task(gsh__worker *w, size_t task, gs_task_result *out)
@@ -106,6 +197,12 @@ void gsh__run_task(gsh__worker *w, size_t task, gs_task_result *out)
     break;
   case GS_WL_SLEEP:
     sleep_task(w, sc->durations[task]);
+    break;
+  case GS_WL_DOWNLOAD:
+    out->value = download_task(w, task);
+    break;
+  case GS_WL_CONVOY:
+    convoy_task(w, task);
     break;
   default:
     break; /* refused by gsh_run_here before anything runs */

@@ -70,6 +70,7 @@ static void drop(gs_scenario *sc)
   free(sc->numbers);
   free(sc->counts);
   free(sc->durations);
+  free(sc->sizes);
   free(sc);
 }
 
@@ -331,15 +332,151 @@ Test(harness_run, runtime_cpython_is_left_to_the_python_scripts)
   drop(sc);
 }
 
-Test(harness_run, workloads_other_than_primes_countdown_sleep_are_refused)
+Test(harness_run, custom_workload_is_refused)
 {
-  gs_scenario *sc = scenario(GS_MODEL_THREADS, GS_GIL_NONE, 2, GS_WL_CONVOY, 2);
-  sc->convoy.ops = 1;
-  sc->convoy.cpu_threads = 1;
+  gs_scenario *sc = scenario(GS_MODEL_THREADS, GS_GIL_NONE, 2, GS_WL_CUSTOM, 0);
   gs_results *r = NULL;
   gs_error err = {{0}};
   cr_assert_eq(gsh_run_here(sc, NULL, &r, &err), GS_ERR_INVALID);
-  cr_assert(strstr(err.msg, "convoy") != NULL, "%s", err.msg);
+  cr_assert_null(r);
+  cr_assert(strstr(err.msg, "custom") != NULL, "%s", err.msg);
+  drop(sc);
+}
+
+/* ---- Downloads from the loopback server ----------------------------------------- */
+
+static gs_scenario *downloads(gs_model m, gs_gil gil, int workers, size_t n, int64_t size)
+{
+  gs_scenario *sc = scenario(m, gil, workers, GS_WL_DOWNLOAD, n);
+  sc->sizes = malloc(n * sizeof *sc->sizes);
+  cr_assert_not_null(sc->sizes);
+  for (size_t i = 0; i < n; i++)
+    sc->sizes[i] = size;
+  sc->net.latency.kind = GS_DIST_CONST;
+  sc->net.latency.a = 2.0 * GS_MS;
+  sc->net.cpu_per_byte = 2;
+  sc->net.cpu_holds_gil = 1;
+  return sc;
+}
+
+static void check_downloads(const gs_scenario *sc, const gs_results *r)
+{
+  check_common(sc, r, 0);
+  uint64_t total = 0;
+  for (size_t i = 0; i < sc->ntasks; i++) {
+    cr_assert_eq(r->tasks[i].value, (uint64_t)sc->sizes[i], "file %zu: bytes", i);
+    total += (uint64_t)sc->sizes[i];
+  }
+  cr_assert_eq(r->net.requests, sc->ntasks);
+  cr_assert_eq(r->net.bytes, total);
+  cr_assert_geq(r->net.max_in_flight, 1);
+}
+
+static void download_model(gs_model m, gs_gil gil)
+{
+  gs_scenario *sc = downloads(m, gil, 3, 5, 50000);
+  gs_results *r = run_here(sc, NULL);
+  check_downloads(sc, r);
+  gs_results_free(r);
+  drop(sc);
+}
+
+Test(harness_run, sequential_downloads_every_byte)
+{
+  download_model(GS_MODEL_SEQUENTIAL, GS_GIL_NEW);
+}
+
+Test(harness_run, threads_download_every_byte)
+{
+  download_model(GS_MODEL_THREADS, GS_GIL_NEW);
+  download_model(GS_MODEL_THREADS, GS_GIL_NONE);
+}
+
+Test(harness_run, processes_download_every_byte)
+{
+  download_model(GS_MODEL_PROCESSES, GS_GIL_NEW);
+}
+
+Test(harness_run, download_in_a_repetition_brings_back_the_net_figures)
+{
+  gs_scenario *sc = downloads(GS_MODEL_THREADS, GS_GIL_NEW, 5, 5, 50000);
+  gs_results *r = run_once(sc, NULL);
+  check_downloads(sc, r);
+  gs_results_free(r);
+  drop(sc);
+}
+
+Test(harness_run, asyncio_downloads_every_file_at_once_on_one_thread)
+{
+  gs_scenario *sc = downloads(GS_MODEL_ASYNCIO, GS_GIL_NEW, 1, 20, 10000);
+  /* Paced at 1 MB/s a body takes 10 ms, so the transfers overlap; unpaced,
+   * each 10 kB body leaves in one send and none is in flight with another. */
+  sc->net.conn_bps = 1e6;
+  gs_results *r = run_here(sc, NULL);
+  check_downloads(sc, r);
+  cr_assert_eq(r->nthreads, 1);
+  cr_assert_gt(r->net.max_in_flight, 1, "the event loop had one transfer at a time");
+  gs_results_free(r);
+  drop(sc);
+}
+
+Test(harness_run, asyncio_measures_the_download_workload_only)
+{
+  gs_scenario *sc = countdown(GS_MODEL_ASYNCIO, GS_GIL_NEW, 1, 2, 1000);
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gsh_run_here(sc, NULL, &r, &err), GS_ERR_INVALID);
+  cr_assert_null(r);
+  cr_assert_str_eq(err.msg, "asyncio in runtime c measures the download workload only");
+  drop(sc);
+}
+
+/* ---- Convoy ------------------------------------------------------------------------- */
+
+static gs_scenario *convoy(gs_model m, gs_gil gil)
+{
+  gs_scenario *sc = scenario(m, gil, 2, GS_WL_CONVOY, 2);
+  sc->convoy.ops = 20;
+  sc->convoy.latency.kind = GS_DIST_CONST;
+  sc->convoy.latency.a = 100.0 * GS_US;
+  sc->convoy.op_cpu = 5 * GS_US;
+  sc->convoy.cpu_threads = 1;
+  sc->convoy.cpu = 50 * GS_MS;
+  return sc;
+}
+
+static void convoy_model(gs_model m, gs_gil gil)
+{
+  gs_scenario *sc = convoy(m, gil);
+  gs_results *r = run_here(sc, NULL);
+  check_common(sc, r, 1);
+  cr_assert_eq(r->convoy_ops, 20);
+  cr_assert_gt(r->convoy_time, 0);
+  cr_assert_eq(r->convoy_time, r->tasks[0].finished - r->tasks[0].started);
+  gs_results_free(r);
+  drop(sc);
+}
+
+Test(harness_run, convoy_under_new_gil_completes_on_threads)
+{
+  convoy_model(GS_MODEL_THREADS, GS_GIL_NEW);
+}
+
+Test(harness_run, convoy_completes_on_processes_and_without_a_gil)
+{
+  convoy_model(GS_MODEL_PROCESSES, GS_GIL_NEW);
+  convoy_model(GS_MODEL_THREADS, GS_GIL_NONE);
+}
+
+Test(harness_run, convoy_with_a_random_latency_is_refused)
+{
+  gs_scenario *sc = convoy(GS_MODEL_THREADS, GS_GIL_NEW);
+  sc->convoy.latency.kind = GS_DIST_EXP;
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gsh_run_here(sc, NULL, &r, &err), GS_ERR_INVALID);
+  cr_assert_null(r);
+  cr_assert(strstr(err.msg, "constant latency") != NULL, "%s", err.msg);
   drop(sc);
 }
 
