@@ -23,6 +23,8 @@ for cores in 1 2; do
   "$g" measure scenarios/custom.cfg --runtime cpython --cores "$cores" --csv "$csv" >/dev/null
   "$g" measure scenarios/convoy.cfg --repeat 1 --cores "$cores" --csv "$csv" >/dev/null
   "$g" measure scenarios/convoy.cfg --repeat 1 --model processes --cores "$cores" --csv "$csv" >/dev/null
+  "$g" measure scenarios/convoy.cfg --runtime c --gil new --repeat 1 --cores "$cores" --csv "$csv" >/dev/null
+  "$g" measure scenarios/download.cfg --runtime c --cores "$cores" --csv "$csv" >/dev/null
   "$g" measure scenarios/download.cfg --cores "$cores" --csv "$csv" >/dev/null
   "$g" measure scenarios/download.cfg --model asyncio --cores "$cores" --csv "$csv" >/dev/null
   "$g" measure scenarios/download.cfg --model sequential --repeat 1 --cores "$cores" --csv "$csv" >/dev/null
