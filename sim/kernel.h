@@ -95,6 +95,7 @@ struct gsK_thread {
   gsK_core *core;      /* core it runs on (or is being dispatched to) */
   int last_core;       /* -1 before it first ran */
   gs_time vruntime;    /* fair policy: ns of weighted runtime */
+  gs_time dispatch_cost; /* kernel time its last dispatch added (switch, migration) */
   int32_t rq_idx;      /* position in the run queue, -1 when not queued */
   uint64_t rq_seq;
 

@@ -274,12 +274,13 @@ static void dispatch(gsK_sim *s, gsK_core *c, gsK_thread *t, gs_time latency)
   t->core = c;
   set_state(s, t, GS_TS_RUNNING);
   trace_core(s, c);
-  t->pending_sys += (gs_time)s->p.v[GS_P_CTX_SWITCH];
+  t->dispatch_cost = (gs_time)s->p.v[GS_P_CTX_SWITCH];
   c->switches++;
   if (t->last_core >= 0 && t->last_core != c->id) {
-    t->pending_sys += (gs_time)s->p.v[GS_P_MIGRATION];
+    t->dispatch_cost += (gs_time)s->p.v[GS_P_MIGRATION];
     t->migrations++;
   }
+  t->pending_sys += t->dispatch_cost;
   t->last_core = c->id;
   c->seg_start = gsK_now(s) + latency;
   c->resched = false;
@@ -445,6 +446,10 @@ void gsK_core_event(gsK_sim *s, gsK_core *c)
   }
   if (c->resched || gsK_now(s) >= c->slice_end) {
     if (should_preempt(s, c)) {
+      /* Preempted before it even started (still waking up): the switch
+       * to it never happened, so its cost is not owed. */
+      if (gsK_now(s) < c->seg_start && t->pending_sys >= t->dispatch_cost)
+        t->pending_sys -= t->dispatch_cost;
       c->cur = NULL;
       t->core = NULL;
       t->nivcsw++;
