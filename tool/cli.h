@@ -48,4 +48,8 @@ int cli_finish_stdout(int status);
 int cmd_measure(const run_args *a);
 void put_measure_details(FILE *f);
 
+/* gilsim calibrate (calibrate.c): argv[0] is "calibrate". */
+int cmd_calibrate(int argc, char **argv);
+void put_calibrate_details(FILE *f);
+
 #endif

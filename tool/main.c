@@ -3,6 +3,7 @@
  *
  *   gilsim run FILE [options]   simulate a scenario and print a report
  *   gilsim params               list the model parameters
+ *   gilsim calibrate [-o FILE]  time primitive costs on this host
  *   gilsim --help | --version
  *
  * Exit status: 0 success, 1 simulation or write failure, 2 bad input.
@@ -51,6 +52,7 @@ static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
   "       gilsim measure FILE [options]\n"
   "       gilsim params\n"
+  "       gilsim calibrate [-o FILE] [--quick]\n"
   "       gilsim --help | --version\n";
 
 /* "sequential, threads, processes or asyncio": every model the library
@@ -686,6 +688,12 @@ static int main_help(void)
         "                      ('gilsim measure --help')\n"
         "  params              list every model parameter with its unit, defaults\n"
         "                      and meaning (values for --set)\n"
+        "  calibrate [-o FILE] [--quick]\n"
+        "                      time primitive costs (a division, a context\n"
+        "                      switch, a fork...) on this host for runtimes c\n"
+        "                      and cpython and write them as a calibration file\n"
+        "                      (default data/calibration/HOST.cfg; 'gilsim\n"
+        "                      calibrate --help')\n"
         "\n"
         "Options:\n"
         "  -h, --help          show this help and exit\n"
@@ -722,6 +730,8 @@ int main(int argc, char **argv)
   }
   if (strcmp(cmd, "params") == 0)
     return cmd_params(argc - 1, argv + 1);
+  if (strcmp(cmd, "calibrate") == 0)
+    return cmd_calibrate(argc - 1, argv + 1);
   if (cmd[0] == '-')
     return main_usage_error("unknown option", cmd);
   return main_usage_error("unknown command", cmd);

@@ -1,0 +1,963 @@
+/*
+ * calibrate.c - gilsim calibrate: time primitive costs on this host and
+ * write them as a calibration file of model parameters.
+ *
+ *   gilsim calibrate [-o FILE] [--quick]
+ *   gilsim calibrate --check FILE     (validate a calibration file)
+ *
+ * Only primitives are timed (one division, one syscall, one fork, one
+ * pipe ping-pong...), each as the median of repeated runs; nothing is
+ * fitted to a workload.  Runtime c is timed here in C; runtime cpython by
+ * harness/python/calibrate.py, started with an argument vector (never a
+ * shell), which prints one JSON object.  The file is libconfig:
+ *
+ *   c = { params = { div = 2.1; ... }; };
+ *   cpython = { params = { div = 75.3; ... }; };
+ *
+ * values in the parameters' units (ns for durations), each with a comment
+ * saying what was timed.  It is written to a temporary file in the same
+ * folder, renamed over FILE only when complete.
+ */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET, syscall, gethostname */
+
+#include "cli.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <libconfig.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef GILSIM_PYTHON_DIR
+#error "GILSIM_PYTHON_DIR must name the folder of calibrate.py (the build sets it)"
+#endif
+
+static const char calibrate_usage[] =
+  "usage: gilsim calibrate [-o FILE] [--quick]\n"
+  "       gilsim calibrate --check FILE\n";
+
+void put_calibrate_details(FILE *f)
+{
+  fputs("\nTime primitive costs on this host (one trial division, one countdown\n"
+        "step, a context switch, a cross-core wake-up, a system call, thread\n"
+        "create and join, fork and exit, IPC, event-loop iterations...) for\n"
+        "runtime c (in C) and runtime cpython (python3\n"
+        "harness/python/calibrate.py), each the median of repeated runs, and\n"
+        "write them as a libconfig file: c = { params = {...}; }; cpython = {\n"
+        "params = {...}; }; with the parameter names of 'gilsim params'.\n\n"
+        "Options of calibrate:\n"
+        "  -o FILE            write to FILE (default data/calibration/HOST.cfg\n"
+        "                     under the current folder, created if missing);\n"
+        "                     FILE is replaced only when complete\n"
+        "  --quick            fewer repetitions (a few seconds; for tests)\n"
+        "  --check FILE       validate a calibration file: every name must be a\n"
+        "                     model parameter and every value in its range\n"
+        "  -h, --help         show this help and exit\n\n"
+        "Exit status: 0 success; 1 a measurement failed (python3 missing...);\n"
+        "2 bad command line, an invalid file (--check) or an unwritable FILE.\n",
+        f);
+}
+
+/* ---- Timing helpers ------------------------------------------------------ */
+
+static double now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+enum { MAXREP = 512 };
+
+/* What one measured value is: ns, repetitions, how it was taken. */
+typedef struct {
+  const char *name; /* parameter name, or NULL for comment-only */
+  double ns;
+  int n;
+  char what[256];
+} calib_value;
+
+typedef struct {
+  calib_value v[40];
+  int count;
+} calib_list;
+
+static calib_value *add(calib_list *l, const char *name, double ns, int n, const char *fmt, ...)
+  __attribute__((format(printf, 5, 6)));
+static calib_value *add(calib_list *l, const char *name, double ns, int n, const char *fmt, ...)
+{
+  if (l->count >= (int)(sizeof l->v / sizeof l->v[0]))
+    return NULL;
+  calib_value *c = &l->v[l->count++];
+  c->name = name;
+  c->ns = ns;
+  c->n = n;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->what, sizeof c->what, fmt, ap);
+  va_end(ap);
+  return c;
+}
+
+/* ---- Runtime c ----------------------------------------------------------- */
+
+static double time_div(long iters)
+{
+  volatile uint64_t n = (UINT64_C(1) << 56) - 5; /* 72057594037927931 */
+  volatile uint64_t sink = 0;
+  double t0 = now_ns();
+  for (uint64_t i = 3; i < 3 + 2 * (uint64_t)iters; i += 2)
+    sink = n % i;
+  double t1 = now_ns();
+  (void)sink;
+  return (t1 - t0) / (double)iters;
+}
+
+static double time_countdown(long iters)
+{
+  volatile long c = iters;
+  double t0 = now_ns();
+  while (c > 0)
+    c = c - 1;
+  return (now_ns() - t0) / (double)iters;
+}
+
+static double time_syscall(long iters)
+{
+  double t0 = now_ns();
+  for (long i = 0; i < iters; i++)
+    syscall(SYS_getppid);
+  return (now_ns() - t0) / (double)iters;
+}
+
+static int pin(int cpu)
+{
+  cpu_set_t s;
+  CPU_ZERO(&s);
+  CPU_SET(cpu, &s);
+  return sched_setaffinity(0, sizeof s, &s);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+  char *p = buf;
+  while (n > 0) {
+    ssize_t k = read(fd, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+  const char *p = buf;
+  while (n > 0) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Half the round trip of a one-byte pipe ping-pong between two processes,
+ * the parent on cpu a and the child on cpu b; the median of reps runs of
+ * iters round trips.  < 0 on failure. */
+static double time_pingpong(int a, int b, int reps, long iters)
+{
+  int p2c[2], c2p[2];
+  if (pipe(p2c) < 0)
+    return -1;
+  if (pipe(c2p) < 0) {
+    close(p2c[0]);
+    close(p2c[1]);
+    return -1;
+  }
+  cpu_set_t old;
+  sched_getaffinity(0, sizeof old, &old);
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    close(p2c[1]);
+    close(c2p[0]);
+    pin(b);
+    char c;
+    while (read_full(p2c[0], &c, 1) == 0)
+      if (write_full(c2p[1], &c, 1) < 0)
+        break;
+    _exit(0);
+  }
+  close(p2c[0]);
+  close(c2p[1]);
+  pin(a);
+  double v[MAXREP];
+  int ok = 1;
+  char c = 'x';
+  for (int i = 0; i < 100 && ok; i++) /* warm up */
+    ok = write_full(p2c[1], &c, 1) == 0 && read_full(c2p[0], &c, 1) == 0;
+  for (int r = 0; r < reps && ok; r++) {
+    double t0 = now_ns();
+    for (long i = 0; i < iters && ok; i++)
+      ok = write_full(p2c[1], &c, 1) == 0 && read_full(c2p[0], &c, 1) == 0;
+    v[r] = (now_ns() - t0) / (double)iters / 2;
+  }
+  close(p2c[1]);
+  close(c2p[0]);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  sched_setaffinity(0, sizeof old, &old);
+  return ok ? median(v, reps) : -1;
+}
+
+static void *thread_noop(void *arg) { return arg; }
+
+static int time_threads(int reps, double *create, double *join)
+{
+  double c[MAXREP], j[MAXREP];
+  for (int r = 0; r < reps; r++) {
+    pthread_t t;
+    double t0 = now_ns();
+    if (pthread_create(&t, NULL, thread_noop, NULL) != 0)
+      return -1;
+    double t1 = now_ns();
+    pthread_join(t, NULL);
+    double t2 = now_ns();
+    c[r] = t1 - t0;
+    j[r] = t2 - t1;
+  }
+  *create = median(c, reps);
+  *join = median(j, reps);
+  return 0;
+}
+
+static int time_fork(int reps, double *fork_ns, double *exit_ns)
+{
+  double f[MAXREP], e[MAXREP];
+  for (int r = 0; r < reps; r++) {
+    double t0 = now_ns();
+    pid_t pid = fork();
+    if (pid < 0)
+      return -1;
+    if (pid == 0)
+      _exit(0);
+    double t1 = now_ns();
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    double t2 = now_ns();
+    f[r] = t1 - t0;
+    e[r] = t2 - t1;
+  }
+  *fork_ns = median(f, reps);
+  *exit_ns = median(e, reps);
+  return 0;
+}
+
+/* ns per 8-byte pipe write + read in one process. */
+static double time_pipe_msg(int reps, long iters)
+{
+  int p[2];
+  if (pipe(p) < 0)
+    return -1;
+  double v[MAXREP];
+  uint64_t msg = 42;
+  int ok = 1;
+  for (int r = 0; r < reps && ok; r++) {
+    double t0 = now_ns();
+    for (long i = 0; i < iters && ok; i++)
+      ok = write_full(p[1], &msg, sizeof msg) == 0 && read_full(p[0], &msg, sizeof msg) == 0;
+    v[r] = (now_ns() - t0) / (double)iters;
+  }
+  close(p[0]);
+  close(p[1]);
+  return ok ? median(v, reps) : -1;
+}
+
+/* ns to pack one 8-byte message (a task index) into a buffer. */
+static double time_pack(long iters)
+{
+  volatile uint64_t src = 12345;
+  unsigned char buf[8];
+  volatile unsigned char sink = 0;
+  double t0 = now_ns();
+  for (long i = 0; i < iters; i++) {
+    uint64_t x = src;
+    memcpy(buf, &x, sizeof buf);
+    sink = buf[i & 7];
+  }
+  (void)sink;
+  return (now_ns() - t0) / (double)iters;
+}
+
+/* Condition-variable hand-off: two threads pass a token back and forth. */
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  long turn; /* even: main's turn, odd: the other's */
+  long end;
+} handoff;
+
+static void *handoff_peer(void *arg)
+{
+  handoff *h = arg;
+  pthread_mutex_lock(&h->mu);
+  for (;;) {
+    while (h->turn % 2 == 0 && h->turn < h->end)
+      pthread_cond_wait(&h->cv, &h->mu);
+    if (h->turn >= h->end)
+      break;
+    h->turn++;
+    pthread_cond_broadcast(&h->cv);
+  }
+  pthread_mutex_unlock(&h->mu);
+  return NULL;
+}
+
+static double time_condvar(int reps, long iters)
+{
+  double v[MAXREP];
+  for (int r = 0; r < reps; r++) {
+    handoff h = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 2 * iters};
+    pthread_t t;
+    if (pthread_create(&t, NULL, handoff_peer, &h) != 0)
+      return -1;
+    double t0 = now_ns();
+    pthread_mutex_lock(&h.mu);
+    while (h.turn < h.end) {
+      if (h.turn % 2 == 0) {
+        h.turn++;
+        pthread_cond_broadcast(&h.cv);
+      }
+      while (h.turn % 2 == 1 && h.turn < h.end)
+        pthread_cond_wait(&h.cv, &h.mu);
+    }
+    pthread_mutex_unlock(&h.mu);
+    v[r] = (now_ns() - t0) / (double)(2 * iters);
+    pthread_join(t, NULL);
+    pthread_mutex_destroy(&h.mu);
+    pthread_cond_destroy(&h.cv);
+  }
+  return median(v, reps);
+}
+
+/* Measure runtime c; kernel-level costs (ctx_switch, wakeup_latency,
+ * syscall) are copied for cpython by the caller. */
+static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *err)
+{
+  int reps = quick ? 3 : 9;
+  long big = quick ? 2000000 : 20000000;
+
+  double v[MAXREP];
+  for (int r = 0; r < reps; r++)
+    v[r] = time_div(big / 4);
+  add(c, "div", median(v, reps), reps,
+      "volatile 64-bit n %% i for n = 2^56 - 5 and odd i, %ld divisions per run", big / 4);
+  for (int r = 0; r < reps; r++)
+    v[r] = time_countdown(big);
+  add(c, "countdown_step", median(v, reps), reps,
+      "volatile countdown `while (c > 0) c = c - 1`, %ld steps per run", big);
+
+  /* Ping-pong: two allowed CPUs for the cross-core one. */
+  cpu_set_t s;
+  int cpus[2] = {-1, -1}, ncpu = 0;
+  if (sched_getaffinity(0, sizeof s, &s) == 0)
+    for (int i = 0; i < CPU_SETSIZE && ncpu < 2; i++)
+      if (CPU_ISSET(i, &s))
+        cpus[ncpu++] = i;
+  long pp = quick ? 2000 : 20000;
+  int ppreps = quick ? 3 : 7;
+  double same = ncpu >= 1 ? time_pingpong(cpus[0], cpus[0], ppreps, pp) : -1;
+  double cross = ncpu >= 2 ? time_pingpong(cpus[0], cpus[1], ppreps, pp) : -1;
+  if (same > 0)
+    add(c, "ctx_switch", same, ppreps,
+        "half the round trip of a 1-byte pipe ping-pong between two processes "
+        "pinned to the same CPU %d (a switch plus a pipe write and read), %ld round trips per run",
+        cpus[0], pp);
+  else
+    add(c, NULL, 0, 0, "ctx_switch: same-CPU ping-pong failed; default kept");
+  if (cross > 0)
+    add(c, "wakeup_latency", cross, ppreps,
+        "half the round trip of a 1-byte pipe ping-pong between two processes "
+        "pinned to CPUs %d and %d (cross-core wake-up plus switch), %ld round trips per run",
+        cpus[0], cpus[1], pp);
+  else
+    add(c, NULL, 0, 0, "wakeup_latency: fewer than two CPUs available, default kept");
+  *pipe_rtt_half = cross > 0 ? cross : same;
+
+  for (int r = 0; r < reps; r++)
+    v[r] = time_syscall(quick ? 20000 : 200000);
+  add(c, "syscall", median(v, reps), reps, "syscall(SYS_getppid), %d calls per run",
+      quick ? 20000 : 200000);
+
+  double cr, jn;
+  int n = quick ? 50 : 400;
+  if (time_threads(n, &cr, &jn) != 0) {
+    snprintf(err->msg, sizeof err->msg, "cannot create a thread: %s", strerror(errno));
+    return -1;
+  }
+  add(c, "thread_create", cr, n, "pthread_create of a thread that returns at once (the call only)");
+  add(c, "thread_join", jn, n, "pthread_join right after pthread_create");
+
+  n = quick ? 20 : 150;
+  double fk, ex;
+  if (time_fork(n, &fk, &ex) != 0) {
+    snprintf(err->msg, sizeof err->msg, "cannot fork: %s", strerror(errno));
+    return -1;
+  }
+  add(c, "fork", fk, n, "fork() until it returns in the parent");
+  add(c, "proc_exit", ex, n, "child _exit(0) plus the parent's waitpid(), timed in the parent");
+
+  double pk = time_pack(big / 4);
+  double pm = time_pipe_msg(reps, quick ? 5000 : 50000);
+  /* One clock_gettime pair is the finest a single message can be timed. */
+  double t0 = now_ns(), res = now_ns() - t0;
+  for (int r = 0; r < 100; r++) {
+    t0 = now_ns();
+    double d = now_ns() - t0;
+    if (d > 0 && (res <= 0 || d < res))
+      res = d;
+  }
+  const gs_param_info *ip = gs_param_info_get(GS_P_IPC_PACK);
+  const gs_param_info *iu = gs_param_info_get(GS_P_IPC_UNPACK);
+  add(c, "ipc_pack", ip->def_c, 0,
+      "default kept: packing an 8-byte message took %.2f ns (batched), below the %.0f ns "
+      "resolution of timing one message; an 8-byte pipe write+read took %.0f ns (median of %d), "
+      "charged by the model as syscalls", pk, res, pm, reps);
+  add(c, "ipc_unpack", iu->def_c, 0, "default kept, as for ipc_pack");
+  double cv = time_condvar(reps, quick ? 1000 : 5000);
+  if (cv > 0)
+    add(c, NULL, cv, reps,
+        "comment only: condition-variable hand-off between two threads "
+        "(mutex + cond_wait/broadcast), one-way, %ld hand-offs per run",
+        2L * (quick ? 1000 : 5000));
+  return 0;
+}
+
+/* ---- Runtime cpython ----------------------------------------------------- */
+
+static char *read_all_fd(int fd)
+{
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return NULL;
+  for (;;) {
+    if (len + 1 >= cap) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) {
+        free(buf);
+        return NULL;
+      }
+      buf = nb;
+    }
+    ssize_t k = read(fd, buf + len, cap - len - 1);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      break;
+    len += (size_t)k;
+  }
+  buf[len] = 0;
+  return buf;
+}
+
+static json_object *run_python(int quick, gs_error *err)
+{
+  int outp[2];
+  if (pipe(outp) < 0) {
+    snprintf(err->msg, sizeof err->msg, "cannot create a pipe: %s", strerror(errno));
+    return NULL;
+  }
+  const char *python = getenv("GILSIM_PYTHON");
+  if (!python || !*python)
+    python = "python3";
+  pid_t pid = fork();
+  if (pid < 0) {
+    snprintf(err->msg, sizeof err->msg, "cannot fork: %s", strerror(errno));
+    close(outp[0]);
+    close(outp[1]);
+    return NULL;
+  }
+  if (pid == 0) {
+    dup2(outp[1], 1);
+    close(outp[0]);
+    close(outp[1]);
+    char *argv[] = {(char *)python, (char *)GILSIM_PYTHON_DIR "/calibrate.py",
+                    quick ? (char *)"--quick" : NULL, NULL};
+    execvp(python, argv);
+    fprintf(stderr, "gilsim: cannot run %s: %s\n", python, strerror(errno));
+    _exit(127);
+  }
+  close(outp[1]);
+  char *reply = read_all_fd(outp[0]);
+  close(outp[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+    free(reply);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      snprintf(err->msg, sizeof err->msg, "python3 is missing: cannot run '%s'", python);
+    else if (WIFSIGNALED(status))
+      snprintf(err->msg, sizeof err->msg, "python3 was killed by signal %d", WTERMSIG(status));
+    else
+      snprintf(err->msg, sizeof err->msg, "python3 %s/calibrate.py failed with status %d",
+               GILSIM_PYTHON_DIR, WEXITSTATUS(status));
+    return NULL;
+  }
+  json_object *res = reply ? json_tokener_parse(reply) : NULL;
+  free(reply);
+  if (!res || !json_object_is_type(res, json_type_object)) {
+    json_object_put(res);
+    snprintf(err->msg, sizeof err->msg, "python3 calibrate.py gave no readable result");
+    return NULL;
+  }
+  return res;
+}
+
+/* Entry key of the Python result: its ns, n and what; 0 when found. */
+static int py_get(json_object *res, const char *key, double *ns, int *n, const char **what)
+{
+  json_object *o, *v;
+  if (!json_object_object_get_ex(res, key, &o) || !json_object_is_type(o, json_type_object))
+    return -1;
+  if (!json_object_object_get_ex(o, "ns", &v))
+    return -1;
+  *ns = json_object_get_double(v);
+  *n = json_object_object_get_ex(o, "n", &v) ? json_object_get_int(v) : 1;
+  *what = json_object_object_get_ex(o, "what", &v) ? json_object_get_string(v) : "";
+  return 0;
+}
+
+static int measure_cpython(int quick, const calib_list *c, double pipe_half, calib_list *p,
+                           char *pyver, size_t npv, gs_error *err)
+{
+  json_object *res = run_python(quick, err);
+  if (!res)
+    return -1;
+  json_object *ver;
+  snprintf(pyver, npv, "%s",
+           json_object_object_get_ex(res, "python", &ver) ? json_object_get_string(ver) : "?");
+  static const char *const direct[] = {"div", "countdown_step", "thread_create", "thread_join",
+                                       "fork", "proc_exit"};
+  double ns;
+  int n;
+  const char *what;
+  for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++) {
+    if (py_get(res, direct[i], &ns, &n, &what) != 0)
+      goto missing;
+    add(p, direct[i], ns, n, "%s", what);
+  }
+  /* Kernel costs do not depend on the runtime: those timed in C. */
+  for (int i = 0; i < c->count; i++) {
+    const char *nm = c->v[i].name;
+    if (nm && (strcmp(nm, "ctx_switch") == 0 || strcmp(nm, "wakeup_latency") == 0 ||
+               strcmp(nm, "syscall") == 0))
+      add(p, nm, c->v[i].ns, c->v[i].n, "kernel cost, the same as for c: %s", c->v[i].what);
+  }
+
+  double fork_ns = 0, start, rtt, dumps, loads;
+  int nstart, nrtt, nd, nl;
+  const char *wstart, *wrtt, *wd, *wl;
+  for (int i = 0; i < p->count; i++)
+    if (p->v[i].name && strcmp(p->v[i].name, "fork") == 0)
+      fork_ns = p->v[i].ns;
+  if (py_get(res, "pool_start", &start, &nstart, &wstart) || py_get(res, "pool_rtt", &rtt, &nrtt, &wrtt) ||
+      py_get(res, "pickle_dumps", &dumps, &nd, &wd) || py_get(res, "pickle_loads", &loads, &nl, &wl))
+    goto missing;
+  /* Two messages per task (the task and its result): what the round trip
+   * costs beyond a plain pipe ping-pong (charged by the model as wake-ups
+   * and syscalls) is pool machinery and pickling, split between packing
+   * and unpacking as pickle.dumps and pickle.loads of a task split. */
+  double per_msg = (rtt - 2 * pipe_half) / 2;
+  if (per_msg < dumps + loads)
+    per_msg = dumps + loads;
+  double pack = per_msg * dumps / (dumps + loads), unpack = per_msg - pack;
+  double init = start - fork_ns - rtt;
+  if (init < 0)
+    init = 0;
+  add(p, "proc_init", init, nstart,
+      "%s (median %.0f ns), less one fork (%.0f ns) and one task round trip (%.0f ns)", wstart,
+      start, fork_ns, rtt);
+  add(p, "ipc_pack", pack, nrtt,
+      "per message: (round trip of %s, median %.0f ns, less a pipe ping-pong round trip of "
+      "%.0f ns) / 2 messages, times dumps/(dumps+loads) = %.0f/(%.0f+%.0f) ns", wrtt, rtt,
+      2 * pipe_half, dumps, dumps, loads);
+  add(p, "ipc_unpack", unpack, nrtt, "per message: the rest of that share (loads part)");
+
+  double one, many, kq;
+  int n1, nk;
+  const char *w1, *wk;
+  json_object *kv;
+  if (py_get(res, "loop_1", &one, &n1, &w1) || py_get(res, "loop_k", &many, &nk, &wk) ||
+      !json_object_object_get_ex(res, "loop_k_count", &kv))
+    goto missing;
+  int k = json_object_get_int(kv);
+  double resume = k > 1 ? (many - one) / (k - 1) : 0;
+  if (resume < 0)
+    resume = 0;
+  double iter = one - resume;
+  if (iter < 0)
+    iter = 0;
+  add(p, "coro_resume", resume, n1,
+      "(per-iteration time with %d coroutines, %.0f ns, less that with 1, %.0f ns) / %d; "
+      "each coroutine awaits asyncio.sleep(0) in a loop", k, many, one, k - 1);
+  add(p, "loop_iter", iter, n1, "%s (%.0f ns) less one coro_resume", w1, one);
+  if (py_get(res, "queue_pair", &kq, &n, &what))
+    goto missing;
+  add(p, "queue_op", kq / 2, n, "half of %s (%.0f ns)", what, kq);
+  json_object_put(res);
+  return 0;
+missing:
+  json_object_put(res);
+  snprintf(err->msg, sizeof err->msg, "python3 calibrate.py gave an incomplete result");
+  return -1;
+}
+
+/* ---- Writing the file ---------------------------------------------------- */
+
+static void host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, size_t nk)
+{
+  if (gethostname(host, nh) != 0)
+    snprintf(host, nh, "unknown");
+  host[nh - 1] = 0;
+  snprintf(cpu, nc, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (f) {
+    char line[512];
+    while (fgets(line, sizeof line, f))
+      if (strncmp(line, "model name", 10) == 0) {
+        char *colon = strchr(line, ':');
+        if (colon) {
+          colon += 1 + (colon[1] == ' ');
+          colon[strcspn(colon, "\n")] = 0;
+          snprintf(cpu, nc, "%s", colon);
+        }
+        break;
+      }
+    fclose(f);
+  }
+  struct utsname u;
+  if (uname(&u) == 0)
+    snprintf(kernel, nk, "%s %s", u.release, u.machine);
+  else
+    snprintf(kernel, nk, "unknown");
+}
+
+/* A comment line, with no newline inside. */
+static void comment(FILE *f, const char *indent, const char *text)
+{
+  fputs(indent, f);
+  fputs("# ", f);
+  for (const char *s = text; *s; s++)
+    fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+  fputc('\n', f);
+}
+
+static void put_group(FILE *f, const char *runtime, const calib_list *l)
+{
+  fprintf(f, "%s = {\n  params = {\n", runtime);
+  char line[512];
+  for (int i = 0; i < l->count; i++) {
+    const calib_value *v = &l->v[i];
+    if (v->name) {
+      if (v->n > 1)
+        snprintf(line, sizeof line, "%s (median of %d)", v->what, v->n);
+      else
+        snprintf(line, sizeof line, "%s", v->what);
+      comment(f, "    ", line);
+      fprintf(f, "    %s = %.1f;\n", v->name, v->ns < 0 ? 0.0 : v->ns);
+    } else {
+      if (v->n > 0)
+        snprintf(line, sizeof line, "%s: %.1f ns (median of %d)", v->what, v->ns, v->n);
+      else
+        snprintf(line, sizeof line, "%s", v->what);
+      comment(f, "    ", line);
+    }
+  }
+  fprintf(f, "  };\n};\n\n");
+}
+
+/* ---- --check ------------------------------------------------------------- */
+
+static int check_file(const char *path)
+{
+  config_t cfg;
+  config_init(&cfg);
+  int status = EXIT_OK;
+  if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+    if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+      fprintf(stderr, "gilsim: cannot read '%s'\n", path);
+    else
+      fprintf(stderr, "gilsim: %s:%d: %s\n", path, config_error_line(&cfg),
+              config_error_text(&cfg));
+    config_destroy(&cfg);
+    return EXIT_USAGE;
+  }
+  static const char *const runtimes[] = {"c", "cpython"};
+  int counts[2] = {0, 0};
+  for (int r = 0; r < 2 && status == EXIT_OK; r++) {
+    config_setting_t *g = config_lookup(&cfg, runtimes[r]);
+    config_setting_t *ps = g ? config_setting_get_member(g, "params") : NULL;
+    if (!ps || !config_setting_is_group(ps)) {
+      fprintf(stderr, "gilsim: %s: missing group %s.params\n", path, runtimes[r]);
+      status = EXIT_USAGE;
+      break;
+    }
+    for (int i = 0; i < config_setting_length(ps); i++) {
+      config_setting_t *s = config_setting_get_elem(ps, (unsigned)i);
+      const char *name = config_setting_name(s);
+      int id = gs_param_lookup(name);
+      if (id < 0) {
+        fprintf(stderr, "gilsim: %s:%d: unknown parameter '%s' in %s.params\n", path,
+                config_setting_source_line(s), name, runtimes[r]);
+        status = EXIT_USAGE;
+        break;
+      }
+      char text[64];
+      int type = config_setting_type(s);
+      if (type == CONFIG_TYPE_FLOAT)
+        snprintf(text, sizeof text, "%.17g", config_setting_get_float(s));
+      else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
+        snprintf(text, sizeof text, "%lld", config_setting_get_int64(s));
+      else if (type == CONFIG_TYPE_STRING)
+        snprintf(text, sizeof text, "%s", config_setting_get_string(s));
+      else
+        text[0] = 0;
+      double v;
+      gs_error err = {{0}};
+      if (!text[0] || gs_param_parse_value((gs_param_id)id, text, &v, &err) != GS_OK) {
+        fprintf(stderr, "gilsim: %s:%d: %s.params.%s: %s\n", path, config_setting_source_line(s),
+                runtimes[r], name, err.msg[0] ? err.msg : "expected a number");
+        status = EXIT_USAGE;
+        break;
+      }
+      counts[r]++;
+    }
+  }
+  config_destroy(&cfg);
+  if (status != EXIT_OK)
+    return status;
+  errno = 0;
+  printf("%s: valid calibration: %d parameters for c, %d for cpython\n", path, counts[0],
+         counts[1]);
+  return cli_finish_stdout(EXIT_OK);
+}
+
+/* ---- The command ---------------------------------------------------------- */
+
+static int calib_usage_error(const char *msg, const char *arg)
+{
+  if (arg)
+    fprintf(stderr, "gilsim: %s '%s'\n", msg, arg);
+  else
+    fprintf(stderr, "gilsim: %s\n", msg);
+  fputs(calibrate_usage, stderr);
+  fputs("Try 'gilsim calibrate --help'.\n", stderr);
+  return EXIT_USAGE;
+}
+
+/* mkdir -p of the folder part of path (best effort). */
+static void make_parent_dirs(const char *path)
+{
+  char buf[4096];
+  if (strlen(path) >= sizeof buf)
+    return;
+  strcpy(buf, path);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      mkdir(buf, 0777);
+      *p = '/';
+    }
+}
+
+static char calib_tmp[4200];
+static volatile sig_atomic_t calib_tmp_live;
+
+static void calib_on_signal(int sig)
+{
+  if (calib_tmp_live)
+    unlink(calib_tmp);
+  raise(sig);
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+  const char *out = NULL, *check = NULL;
+  int quick = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(calibrate_usage, stdout);
+      put_calibrate_details(stdout);
+      return cli_finish_stdout(EXIT_OK);
+    } else if (strcmp(a, "--quick") == 0) {
+      quick = 1;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--check") == 0) {
+      if (i + 1 >= argc || !argv[i + 1][0])
+        return calib_usage_error("option needs a file name:", a);
+      if (strcmp(a, "--check") == 0)
+        check = argv[++i];
+      else
+        out = argv[++i];
+    } else if (strncmp(a, "-o", 2) == 0 && a[2]) {
+      out = a + 2;
+    } else if (strncmp(a, "--output=", 9) == 0 && a[9]) {
+      out = a + 9;
+    } else if (strncmp(a, "--check=", 8) == 0 && a[8]) {
+      check = a + 8;
+    } else if (a[0] == '-') {
+      return calib_usage_error("unknown option", a);
+    } else {
+      return calib_usage_error("unexpected argument", a);
+    }
+  }
+  if (check) {
+    if (out || quick)
+      return calib_usage_error("--check takes no other option", NULL);
+    return check_file(check);
+  }
+
+  char host[256], cpu[256], kernel[256], defpath[512];
+  host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel);
+  if (!out) {
+    for (char *p = host; *p; p++)
+      if (*p == '/')
+        *p = '_';
+    snprintf(defpath, sizeof defpath, "data/calibration/%s.cfg", host);
+    out = defpath;
+    make_parent_dirs(out);
+  }
+
+  /* Create the temporary first: an unwritable FILE fails at once. */
+  if (strlen(out) + 16 > sizeof calib_tmp) {
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(ENAMETOOLONG));
+    return EXIT_USAGE;
+  }
+  snprintf(calib_tmp, sizeof calib_tmp, "%s.tmpXXXXXX", out);
+  int fd = mkstemp(calib_tmp);
+  if (fd < 0) {
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(errno));
+    return EXIT_USAGE;
+  }
+  calib_tmp_live = 1;
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = calib_on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+      sigaction(sigs[i], &sa, NULL);
+  }
+  fchmod(fd, 0644);
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    unlink(calib_tmp);
+    calib_tmp_live = 0;
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(e));
+    return EXIT_USAGE;
+  }
+
+  static calib_list c, p;
+  char pyver[64] = "?";
+  double pipe_half = 0;
+  gs_error err = {{0}};
+  double started = now_ns();
+  if (measure_c(quick, &c, &pipe_half, &err) != 0 ||
+      measure_cpython(quick, &c, pipe_half, &p, pyver, sizeof pyver, &err) != 0) {
+    fclose(f);
+    unlink(calib_tmp);
+    calib_tmp_live = 0;
+    fprintf(stderr, "gilsim: calibration failed: %s\n", err.msg);
+    return EXIT_FAIL;
+  }
+  double took = (now_ns() - started) / 1e9;
+
+  char date[64];
+  time_t t = time(NULL);
+  struct tm tmv;
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tmv));
+  char line[1024];
+  fprintf(f, "# gilsim calibration: primitive costs timed on this host by 'gilsim calibrate'.\n");
+  snprintf(line, sizeof line, "host: %s", host);
+  comment(f, "", line);
+  snprintf(line, sizeof line, "cpu: %s (%ld online)", cpu, sysconf(_SC_NPROCESSORS_ONLN));
+  comment(f, "", line);
+  snprintf(line, sizeof line, "kernel: %s", kernel);
+  comment(f, "", line);
+  snprintf(line, sizeof line, "python: %s", pyver);
+  comment(f, "", line);
+  snprintf(line, sizeof line, "date: %s (took %.1f s)", date, took);
+  comment(f, "", line);
+  size_t used = (size_t)snprintf(line, sizeof line, "command: gilsim");
+  for (int i = 0; i < argc && used < sizeof line; i++)
+    used += (size_t)snprintf(line + used, sizeof line - used, " %s", argv[i]);
+  comment(f, "", line);
+  fputs("# Values are in each parameter's unit (ns); each is the median of N timed\n"
+        "# runs of one primitive, never a fit to a workload.  Parameters not listed\n"
+        "# keep their defaults ('gilsim params').  Check with 'gilsim calibrate --check'.\n\n",
+        f);
+  put_group(f, "c", &c);
+  put_group(f, "cpython", &p);
+
+  int bad = fflush(f) != 0 || ferror(f);
+  int e = errno;
+  if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL)
+    bad = 1, e = errno;
+  if (fclose(f) != 0 && !bad)
+    bad = 1, e = errno;
+  if (!bad && rename(calib_tmp, out) != 0)
+    bad = 1, e = errno;
+  if (bad) {
+    unlink(calib_tmp);
+    calib_tmp_live = 0;
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(e ? e : EIO));
+    return EXIT_USAGE;
+  }
+  calib_tmp_live = 0;
+  errno = 0;
+  int nc = 0, np = 0;
+  for (int i = 0; i < c.count; i++)
+    nc += c.v[i].name != NULL;
+  for (int i = 0; i < p.count; i++)
+    np += p.v[i].name != NULL;
+  printf("wrote %s (%d parameters for c, %d for cpython, %.1f s)\n", out, nc, np, took);
+  return cli_finish_stdout(EXIT_OK);
+}
