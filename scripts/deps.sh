@@ -3,7 +3,10 @@
 # Idempotent: does nothing (and needs no network) when all are present.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgsl-dev libconfig-dev libcriterion-dev libjson-c-dev python3)
+pkgs=(build-essential cmake pkg-config libgsl-dev libconfig-dev libcriterion-dev libjson-c-dev python3
+      libplplot-dev plplot-driver-cairo                                # plots (validate, sweep)
+      libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core  # gilsim-viz
+      python3-simpy valgrind)                                          # bench peer, leak check
 
 missing=()
 for p in "${pkgs[@]}"; do
