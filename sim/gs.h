@@ -160,6 +160,25 @@ int gs_duration_parse(const char *text, double *ns);
 /* Fill every parameter not set explicitly with its runtime default. */
 void gs_params_resolve(gs_params *p, gs_runtime rt);
 
+/*
+ * A calibration: parameter values measured on one host ('gilsim calibrate'),
+ * one set per runtime.  A run takes, for each parameter, the scenario's or
+ * command line's value if given, else the calibration's for the run's
+ * runtime, else the built-in default.
+ */
+typedef struct gs_calibration {
+  char *path;
+  gs_params rt[2]; /* indexed by gs_runtime; .set marks the values given */
+} gs_calibration;
+
+/* Load a calibration file (groups c.params and cpython.params).  On failure
+ * *out is NULL and err holds "file:line: ..." naming what was expected. */
+gs_err gs_calibration_load(const char *path, gs_calibration **out, gs_error *err);
+void gs_calibration_free(gs_calibration *cal);
+/* Fill every parameter not set explicitly from cal (may be NULL) for
+ * runtime rt, then from the runtime's defaults. */
+void gs_params_resolve_with(gs_params *p, gs_runtime rt, const gs_calibration *cal);
+
 /* ---- Scenarios --------------------------------------------------------- */
 
 typedef enum {
@@ -224,6 +243,9 @@ typedef struct gs_scenario {
   gs_convoy convoy;     /* convoy (ntasks = cpu_threads + 1) */
 
   gs_params params;
+  /* The calibration the run uses, owned by the scenario (NULL: built-in
+   * defaults).  A file's `calibration = "FILE"` sets it; so may a caller. */
+  gs_calibration *calibration;
 
   /* Sample arrays of empirical distributions, freed with the scenario. */
   double **samples;

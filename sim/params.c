@@ -153,6 +153,23 @@ void gs_params_resolve(gs_params *p, gs_runtime rt)
       p->v[i] = rt == GS_RT_CPYTHON ? params[i].def_cpython : params[i].def_c;
 }
 
+void gs_params_resolve_with(gs_params *p, gs_runtime rt, const gs_calibration *cal)
+{
+  if (cal && (rt == GS_RT_C || rt == GS_RT_CPYTHON)) {
+    const gs_params *c = &cal->rt[rt];
+    for (int i = 0; i < GS_P_COUNT; i++)
+      if (!(p->set & (UINT64_C(1) << i)) && (c->set & (UINT64_C(1) << i)))
+        p->v[i] = c->v[i];
+    /* calibrated values count as given, so the defaults leave them be */
+    uint64_t given = p->set;
+    p->set |= c->set;
+    gs_params_resolve(p, rt);
+    p->set = given;
+    return;
+  }
+  gs_params_resolve(p, rt);
+}
+
 /* ---- Enum names -------------------------------------------------------- */
 
 static const char *const runtime_names[] = {"c", "cpython"};

@@ -1582,7 +1582,8 @@ static gs_err load_workload(const loader *L, const config_setting_t *w, gs_scena
 
 /* ---- Parameters -------------------------------------------------------- */
 
-static gs_err load_params(const loader *L, const config_setting_t *g, gs_params *p)
+/* prefix names the group in messages: "" in a scenario, "c." in a calibration. */
+static gs_err load_params(const loader *L, const config_setting_t *g, gs_params *p, const char *prefix)
 {
   gs_err e = expect_group(L, g);
   if (e != GS_OK)
@@ -1615,10 +1616,132 @@ static gs_err load_params(const loader *L, const config_setting_t *g, gs_params 
     gs_error perr = {{0}};
     if (gs_param_parse_value(id, v, &p->v[id], &perr) != GS_OK)
       /* perr starts with the parameter's name: make it the full path */
-      return fail_at(L, GS_ERR_INVALID, s, "params.%s", perr.msg);
+      return fail_at(L, GS_ERR_INVALID, s, "%sparams.%s", prefix, perr.msg);
     p->set |= UINT64_C(1) << id;
   }
   return e;
+}
+
+/* Read and parse a libconfig file into cfg (initialised here; destroyed
+ * here on failure). */
+static gs_err parse_file(const loader *L, config_t *cfg)
+{
+  char *raw, *text = NULL;
+  size_t len;
+  gs_err e = read_text(L, &raw, &len);
+  if (e != GS_OK)
+    return e;
+  /* libconfig reads a string up to its first NUL; a NUL in the file would
+   * silently cut it short. */
+  const char *nul = memchr(raw, 0, len);
+  if (nul) {
+    unsigned line = 1;
+    for (const char *c = raw; c < nul; c++)
+      line += *c == '\n';
+    e = GS_ERR_PARSE;
+    if (L->err)
+      snprintf(L->err->msg, sizeof L->err->msg, "%s:%u: unexpected NUL byte", L->path, line);
+  } else {
+    e = promote_integers(L, raw, len, &text);
+  }
+  free(raw);
+  if (e != GS_OK)
+    return e;
+
+  config_init(cfg);
+  if (!config_read_string(cfg, text)) {
+    e = config_error_type(cfg) == CONFIG_ERR_FILE_IO ? GS_ERR_IO : GS_ERR_PARSE;
+    int line = config_error_line(cfg);
+    if (L->err)
+      snprintf(L->err->msg, sizeof L->err->msg, "%s:%d: %s", L->path, line > 0 ? line : 1,
+               config_error_text(cfg) ? config_error_text(cfg) : "syntax error");
+    config_destroy(cfg);
+    free(text);
+    return e;
+  }
+  free(text);
+  return GS_OK;
+}
+
+/* ---- Calibrations ------------------------------------------------------ */
+
+/* A calibration file: groups c.params and cpython.params, each a params
+ * group as in a scenario (the same names, parser and ranges). */
+static gs_err load_calibration_root(const loader *L, const config_setting_t *root,
+                                    gs_calibration *cal)
+{
+  static const char *const keys[] = {"c", "cpython"};
+  gs_err e = check_keys(L, root, keys, NELEM(keys));
+  for (int r = 0; r < 2 && e == GS_OK; r++) {
+    config_setting_t *g, *ps;
+    if ((e = require(L, root, keys[r], &g)) != GS_OK || (e = expect_group(L, g)) != GS_OK)
+      return e;
+    static const char *const gkeys[] = {"params"};
+    if ((e = check_keys(L, g, gkeys, 1)) != GS_OK || (e = require(L, g, "params", &ps)) != GS_OK)
+      return e;
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%s.", keys[r]);
+    e = load_params(L, ps, &cal->rt[r], prefix);
+  }
+  return e;
+}
+
+gs_err gs_calibration_load(const char *path, gs_calibration **out, gs_error *err)
+{
+  loader L = {path ? path : "(null)", err, NULL};
+  *out = NULL;
+  if (err)
+    err->msg[0] = 0;
+  config_t cfg;
+  gs_err e = parse_file(&L, &cfg);
+  if (e != GS_OK)
+    return e;
+  gs_calibration *cal = calloc(1, sizeof *cal);
+  if (!cal || !(cal->path = strdup(L.path))) {
+    free(cal);
+    config_destroy(&cfg);
+    return nomem(&L);
+  }
+  e = load_calibration_root(&L, config_root_setting(&cfg), cal);
+  config_destroy(&cfg);
+  if (e != GS_OK) {
+    gs_calibration_free(cal);
+    return e;
+  }
+  *out = cal;
+  return GS_OK;
+}
+
+void gs_calibration_free(gs_calibration *cal)
+{
+  if (!cal)
+    return;
+  free(cal->path);
+  free(cal);
+}
+
+/* calibration = "FILE": a path relative to the scenario file's folder. */
+static gs_err load_scenario_calibration(const loader *L, const config_setting_t *s, gs_scenario *sc)
+{
+  const char *name;
+  gs_err e = get_string(L, s, true, &name);
+  if (e != GS_OK)
+    return e;
+  const char *slash = strrchr(L->path, '/');
+  size_t dir = name[0] == '/' || !slash ? 0 : (size_t)(slash - L->path) + 1;
+  char *full = malloc(dir + strlen(name) + 1);
+  if (!full)
+    return nomem(L);
+  memcpy(full, L->path, dir);
+  strcpy(full + dir, name);
+  gs_error cerr = {{0}};
+  e = gs_calibration_load(full, &sc->calibration, &cerr);
+  free(full);
+  if (e == GS_ERR_NOMEM)
+    return nomem(L);
+  if (e != GS_OK)
+    return fail_at(L, e, s, "calibration: %s", cerr.msg);
+  return GS_OK;
 }
 
 /* ---- The scenario ------------------------------------------------------ */
@@ -1641,7 +1764,8 @@ static char *default_name(const char *path)
 static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenario *sc)
 {
   static const char *const keys[] = {"name", "description", "runtime", "gil", "model", "workers",
-                                     "cores", "scheduler", "seed", "workload", "network", "params"};
+                                     "cores", "scheduler", "seed", "workload", "network", "params",
+                                     "calibration"};
   gs_err e = check_keys(L, root, keys, NELEM(keys));
   if (e != GS_OK)
     return e;
@@ -1708,8 +1832,10 @@ static gs_err load_root(const loader *L, const config_setting_t *root, gs_scenar
     network_defaults(&sc->net);
   if ((s = config_setting_get_member(root, "network")) && (e = load_network(L, s, sc)) != GS_OK)
     return e;
-  if ((s = config_setting_get_member(root, "params")))
-    e = load_params(L, s, &sc->params);
+  if ((s = config_setting_get_member(root, "params")) && (e = load_params(L, s, &sc->params, "")) != GS_OK)
+    return e;
+  if ((s = config_setting_get_member(root, "calibration")))
+    e = load_scenario_calibration(L, s, sc);
   return e;
 }
 
@@ -1720,41 +1846,10 @@ gs_err gs_scenario_load(const char *path, gs_scenario **out, gs_error *err)
   if (err)
     err->msg[0] = 0;
 
-  char *raw, *text = NULL;
-  size_t len;
-  gs_err e = read_text(&L, &raw, &len);
-  if (e != GS_OK)
-    return e;
-  /* libconfig reads a string up to its first NUL; a NUL in the file would
-   * silently cut it short. */
-  const char *nul = memchr(raw, 0, len);
-  if (nul) {
-    unsigned line = 1;
-    for (const char *c = raw; c < nul; c++)
-      line += *c == '\n';
-    e = GS_ERR_PARSE;
-    if (err)
-      snprintf(err->msg, sizeof err->msg, "%s:%u: unexpected NUL byte", L.path, line);
-  } else {
-    e = promote_integers(&L, raw, len, &text);
-  }
-  free(raw);
-  if (e != GS_OK)
-    return e;
-
   config_t cfg;
-  config_init(&cfg);
-  if (!config_read_string(&cfg, text)) {
-    e = config_error_type(&cfg) == CONFIG_ERR_FILE_IO ? GS_ERR_IO : GS_ERR_PARSE;
-    int line = config_error_line(&cfg);
-    if (err)
-      snprintf(err->msg, sizeof err->msg, "%s:%d: %s", L.path, line > 0 ? line : 1,
-               config_error_text(&cfg) ? config_error_text(&cfg) : "syntax error");
-    config_destroy(&cfg);
-    free(text);
+  gs_err e = parse_file(&L, &cfg);
+  if (e != GS_OK)
     return e;
-  }
-  free(text);
 
   gs_scenario *sc = calloc(1, sizeof *sc);
   if (!sc || !(sc->path = strdup(L.path))) {
@@ -1796,6 +1891,7 @@ void gs_scenario_free(gs_scenario *sc)
   for (size_t i = 0; i < sc->nsamples_arrays; i++)
     free(sc->samples[i]);
   free(sc->samples);
+  gs_calibration_free(sc->calibration);
   free(sc->path);
   free(sc->name);
   free(sc->description);

@@ -37,7 +37,7 @@ int gsK_init(gsK_sim *s, const gs_scenario *sc, gs_error *err)
   s->sc = sc;
   s->err = err;
   s->p = sc->params;
-  gs_params_resolve(&s->p, sc->runtime);
+  gs_params_resolve_with(&s->p, sc->runtime, sc->calibration);
   s->policy = sc->sched;
   s->ncores = sc->cores;
   gsE_init(&s->q);

@@ -7,8 +7,8 @@ file(MAKE_DIRECTORY ${GS_CAL_DIR})
 
 # Writes a complete file, no temporary left, and the file round-trips.
 add_test(NAME calibrate_quick_roundtrip
-  COMMAND sh -c "rm -f \"$2\"/cal.cfg* && \"$1\" calibrate --quick -o \"$2/cal.cfg\" > \"$2/out\" && grep -q '^c = {' \"$2/cal.cfg\" && grep -q '^cpython = {' \"$2/cal.cfg\" && grep -q '^# host: ' \"$2/cal.cfg\" && ! ls \"$2\" | grep -q 'cal.cfg.tmp' && \"$1\" calibrate --check \"$2/cal.cfg\" | grep -q 'valid calibration'"
-    sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR})
+  COMMAND sh -c "rm -f \"$2\"/cal.cfg* && \"$1\" calibrate --quick -o \"$2/cal.cfg\" > \"$2/out\" && grep -q '^c = {' \"$2/cal.cfg\" && grep -q '^cpython = {' \"$2/cal.cfg\" && grep -q '^# host: ' \"$2/cal.cfg\" && ! ls \"$2\" | grep -q 'cal.cfg.tmp' && \"$1\" calibrate --check \"$2/cal.cfg\" | grep -q 'valid calibration' && \"$1\" run \"$3\" --calibration \"$2/cal.cfg\" | grep -q \"^Calibration: $2/cal.cfg$\""
+    sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${PROJECT_SOURCE_DIR}/scenarios/countdown.cfg)
 set_tests_properties(calibrate_quick_roundtrip PROPERTIES RUN_SERIAL TRUE)
 
 # An unwritable path: exit 2, the message, nothing on stdout, no file.
@@ -25,13 +25,13 @@ set_tests_properties(calibrate_missing_python PROPERTIES
 
 # --check rejects an unknown name, a value out of range, a missing group.
 add_test(NAME calibrate_check_unknown_name
-  COMMAND sh -c "printf 'c = { params = { div = 2.0; bogus = 1.0; }; };\\ncpython = { params = { div = 70.0; }; };\\n' > \"$2/bad1.cfg\" && sh \"$3\" 2 \"unknown parameter 'bogus'\" -- \"$1\" calibrate --check \"$2/bad1.cfg\""
+  COMMAND sh -c "printf 'c = { params = { div = 2.0; bogus = 1.0; }; };\\ncpython = { params = { div = 70.0; }; };\\n' > \"$2/bad1.cfg\" && sh \"$3\" 2 \"bad1.cfg:1: unknown key 'bogus' in c.params\" -- \"$1\" calibrate --check \"$2/bad1.cfg\""
     sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${GS_EXPECT})
 add_test(NAME calibrate_check_out_of_range
   COMMAND sh -c "printf 'c = { params = { div = -5.0; }; };\\ncpython = { params = { div = 70.0; }; };\\n' > \"$2/bad2.cfg\" && sh \"$3\" 2 \"c.params.div\" -- \"$1\" calibrate --check \"$2/bad2.cfg\""
     sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${GS_EXPECT})
 add_test(NAME calibrate_check_missing_group
-  COMMAND sh -c "printf 'c = { params = { div = 2.0; }; };\\n' > \"$2/bad3.cfg\" && sh \"$3\" 2 \"missing group cpython.params\" -- \"$1\" calibrate --check \"$2/bad3.cfg\""
+  COMMAND sh -c "printf 'c = { params = { div = 2.0; }; };\\n' > \"$2/bad3.cfg\" && sh \"$3\" 2 \"bad3.cfg:1: missing required key 'cpython'\" -- \"$1\" calibrate --check \"$2/bad3.cfg\""
     sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${GS_EXPECT})
 
 add_test(NAME calibrate_bad_option

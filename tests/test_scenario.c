@@ -1032,7 +1032,7 @@ Test(scenario, unknown_key_reports_file_and_line)
 {
   expect_error("cores = 2;\n\nwokers = 4;\n" WL_SLEEP, GS_ERR_INVALID,
                "3: unknown key 'wokers' (expected one of: name, description, runtime, gil, model, "
-               "workers, cores, scheduler, seed, workload, network, params)");
+               "workers, cores, scheduler, seed, workload, network, params, calibration)");
 }
 
 Test(scenario, unknown_key_in_a_nested_group_names_the_group)
@@ -1325,4 +1325,109 @@ Test(scenario, check_accepts_overrides_within_range)
 Test(scenario, free_accepts_null)
 {
   gs_scenario_free(NULL);
+}
+
+/* ---- Calibrations -------------------------------------------------------- */
+
+static gs_err load_cal_text(const char *text, gs_calibration **cal, gs_error *err, char *path,
+                            size_t n)
+{
+  write_temp(text, path, n);
+  gs_err e = gs_calibration_load(path, cal, err);
+  unlink(path);
+  return e;
+}
+
+static void expect_cal_error(const char *text, const char *rest)
+{
+  char path[512], want[1024];
+  gs_error err = {{0}};
+  gs_calibration *cal = (gs_calibration *)&err;
+  gs_err e = load_cal_text(text, &cal, &err, path, sizeof path);
+  snprintf(want, sizeof want, "%s:%s", path, rest);
+  cr_assert_null(cal);
+  cr_assert_neq(e, GS_OK);
+  cr_assert_str_eq(err.msg, want);
+}
+
+Test(calibration, shipped_calibration_loads_with_its_values)
+{
+  gs_error err = {{0}};
+  gs_calibration *cal = NULL;
+  cr_assert_eq(gs_calibration_load(GS_SOURCE_DIR "/data/calibration/vm.cfg", &cal, &err), GS_OK,
+               "%s", err.msg);
+  int div = gs_param_lookup("div");
+  cr_assert(cal->rt[GS_RT_C].set & (UINT64_C(1) << div));
+  cr_assert(cal->rt[GS_RT_CPYTHON].set & (UINT64_C(1) << div));
+  cr_assert_gt(cal->rt[GS_RT_CPYTHON].v[div], cal->rt[GS_RT_C].v[div]);
+  gs_calibration_free(cal);
+}
+
+Test(calibration, values_round_trip_exactly)
+{
+  char path[512];
+  gs_error err = {{0}};
+  gs_calibration *cal = NULL;
+  cr_assert_eq(load_cal_text("c = { params = { div = 2.5; ctx_switch = \"3us\"; }; };\n"
+                             "cpython = { params = { countdown_step = 21.625; }; };\n",
+                             &cal, &err, path, sizeof path),
+               GS_OK, "%s", err.msg);
+  cr_assert_str_eq(cal->path, path);
+  cr_assert_float_eq(cal->rt[GS_RT_C].v[gs_param_lookup("div")], 2.5, 0);
+  cr_assert_float_eq(cal->rt[GS_RT_C].v[gs_param_lookup("ctx_switch")], 3000.0, 0);
+  cr_assert_float_eq(cal->rt[GS_RT_CPYTHON].v[gs_param_lookup("countdown_step")], 21.625, 0);
+  cr_assert_eq(cal->rt[GS_RT_CPYTHON].set, UINT64_C(1) << gs_param_lookup("countdown_step"));
+  gs_calibration_free(cal);
+}
+
+Test(calibration, precedence_is_explicit_then_calibration_then_default)
+{
+  gs_calibration cal = {0};
+  int div = gs_param_lookup("div"), step = gs_param_lookup("countdown_step"),
+      cs = gs_param_lookup("ctx_switch");
+  cal.rt[GS_RT_CPYTHON].v[div] = 60;
+  cal.rt[GS_RT_CPYTHON].v[step] = 30;
+  cal.rt[GS_RT_CPYTHON].set = (UINT64_C(1) << div) | (UINT64_C(1) << step);
+  gs_params p = {0};
+  p.v[step] = 11;
+  p.set = UINT64_C(1) << step;
+  gs_params_resolve_with(&p, GS_RT_CPYTHON, &cal);
+  cr_assert_float_eq(p.v[step], 11, 0);   /* explicit */
+  cr_assert_float_eq(p.v[div], 60, 0);    /* calibration */
+  cr_assert_float_eq(p.v[cs], gs_param_info_get((gs_param_id)cs)->def_cpython, 0); /* default */
+  cr_assert_eq(p.set, UINT64_C(1) << step, "only explicit values count as set");
+
+  gs_params q = {0};
+  gs_params_resolve_with(&q, GS_RT_C, &cal); /* nothing calibrated for c */
+  cr_assert_float_eq(q.v[div], gs_param_info_get((gs_param_id)div)->def_c, 0);
+}
+
+Test(calibration, errors_name_file_line_and_expectation)
+{
+  expect_cal_error("c = { params = { div = 2.0; }; };\n", "1: missing required key 'cpython'");
+  expect_cal_error("c = { params = { div = 2.0; }; };\ncpython = { params = {\n  bogus = 1; }; };\n",
+                   "3: unknown key 'bogus' in cpython.params (expected one of: ctx_switch, "
+                   "wakeup_latency, migration, syscall, thread_create, thread_join, fork, "
+                   "proc_init, proc_exit, ipc_pack, ipc_unpack, queue_op, div, countdown_step, "
+                   "sched_base_slice, sched_wakeup_gran, sched_sleeper_credit, sched_tick, "
+                   "rr_quantum, switch_interval, gil_check, check_interval, tick, loop_iter, "
+                   "coro_resume, max_events)");
+  expect_cal_error("c = { params = { div = -1.0; }; };\ncpython = { params = { }; };\n",
+                   "1: c.params.div: expected a value between 0 and 1e+09 ns, got -1");
+  expect_cal_error("c = 5;\ncpython = { params = { }; };\n", "1: c: expected a group, got an integer");
+  expect_cal_error("c = { params = { }; };\ncpython = { params = { }; };\nhost = 1;\n",
+                   "3: unknown key 'host' (expected one of: c, cpython)");
+}
+
+Test(calibration, scenario_key_loads_relative_to_the_file)
+{
+  gs_scenario *sc = load_file_ok(GS_SOURCE_DIR "/tests/data/with-calibration.cfg");
+  cr_assert_not_null(sc->calibration);
+  cr_assert_str_eq(sc->calibration->path, GS_SOURCE_DIR "/tests/data/cal-test.cfg");
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_run(sc, &r, &err), GS_OK, "%s", err.msg);
+  cr_assert_float_eq(r->params.v[gs_param_lookup("countdown_step")], 44.0, 0);
+  gs_results_free(r);
+  gs_scenario_free(sc);
 }

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 gilsim=${1:-build}/tool/gilsim
 for f in scenarios/*.cfg; do
   name=$(basename "$f" .cfg)
-  "$gilsim" run "$f" --seed 1 > "tests/golden/$name.txt"
+  "$gilsim" run "$f" --seed 1 --calibration none > "tests/golden/$name.txt"
   echo "tests/golden/$name.txt"
 done

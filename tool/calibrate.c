@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <json-c/json.h>
-#include <libconfig.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -648,33 +647,6 @@ missing:
 
 /* ---- Writing the file ---------------------------------------------------- */
 
-static void host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, size_t nk)
-{
-  if (gethostname(host, nh) != 0)
-    snprintf(host, nh, "unknown");
-  host[nh - 1] = 0;
-  snprintf(cpu, nc, "unknown");
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  if (f) {
-    char line[512];
-    while (fgets(line, sizeof line, f))
-      if (strncmp(line, "model name", 10) == 0) {
-        char *colon = strchr(line, ':');
-        if (colon) {
-          colon += 1 + (colon[1] == ' ');
-          colon[strcspn(colon, "\n")] = 0;
-          snprintf(cpu, nc, "%s", colon);
-        }
-        break;
-      }
-    fclose(f);
-  }
-  struct utsname u;
-  if (uname(&u) == 0)
-    snprintf(kernel, nk, "%s %s", u.release, u.machine);
-  else
-    snprintf(kernel, nk, "unknown");
-}
 
 /* A comment line, with no newline inside. */
 static void comment(FILE *f, const char *indent, const char *text)
@@ -714,62 +686,17 @@ static void put_group(FILE *f, const char *runtime, const calib_list *l)
 
 static int check_file(const char *path)
 {
-  config_t cfg;
-  config_init(&cfg);
-  int status = EXIT_OK;
-  if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-    if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-      fprintf(stderr, "gilsim: cannot read '%s'\n", path);
-    else
-      fprintf(stderr, "gilsim: %s:%d: %s\n", path, config_error_line(&cfg),
-              config_error_text(&cfg));
-    config_destroy(&cfg);
-    return EXIT_USAGE;
+  gs_calibration *cal = NULL;
+  gs_error err = {{0}};
+  gs_err e = gs_calibration_load(path, &cal, &err);
+  if (e != GS_OK) {
+    fprintf(stderr, "gilsim: %s\n", err.msg);
+    return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
   }
-  static const char *const runtimes[] = {"c", "cpython"};
-  int counts[2] = {0, 0};
-  for (int r = 0; r < 2 && status == EXIT_OK; r++) {
-    config_setting_t *g = config_lookup(&cfg, runtimes[r]);
-    config_setting_t *ps = g ? config_setting_get_member(g, "params") : NULL;
-    if (!ps || !config_setting_is_group(ps)) {
-      fprintf(stderr, "gilsim: %s: missing group %s.params\n", path, runtimes[r]);
-      status = EXIT_USAGE;
-      break;
-    }
-    for (int i = 0; i < config_setting_length(ps); i++) {
-      config_setting_t *s = config_setting_get_elem(ps, (unsigned)i);
-      const char *name = config_setting_name(s);
-      int id = gs_param_lookup(name);
-      if (id < 0) {
-        fprintf(stderr, "gilsim: %s:%d: unknown parameter '%s' in %s.params\n", path,
-                config_setting_source_line(s), name, runtimes[r]);
-        status = EXIT_USAGE;
-        break;
-      }
-      char text[64];
-      int type = config_setting_type(s);
-      if (type == CONFIG_TYPE_FLOAT)
-        snprintf(text, sizeof text, "%.17g", config_setting_get_float(s));
-      else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-        snprintf(text, sizeof text, "%lld", config_setting_get_int64(s));
-      else if (type == CONFIG_TYPE_STRING)
-        snprintf(text, sizeof text, "%s", config_setting_get_string(s));
-      else
-        text[0] = 0;
-      double v;
-      gs_error err = {{0}};
-      if (!text[0] || gs_param_parse_value((gs_param_id)id, text, &v, &err) != GS_OK) {
-        fprintf(stderr, "gilsim: %s:%d: %s.params.%s: %s\n", path, config_setting_source_line(s),
-                runtimes[r], name, err.msg[0] ? err.msg : "expected a number");
-        status = EXIT_USAGE;
-        break;
-      }
-      counts[r]++;
-    }
-  }
-  config_destroy(&cfg);
-  if (status != EXIT_OK)
-    return status;
+  int counts[2];
+  for (int r = 0; r < 2; r++)
+    counts[r] = __builtin_popcountll(cal->rt[r].set);
+  gs_calibration_free(cal);
   errno = 0;
   printf("%s: valid calibration: %d parameters for c, %d for cpython\n", path, counts[0],
          counts[1]);
@@ -852,7 +779,7 @@ int cmd_calibrate(int argc, char **argv)
   }
 
   char host[256], cpu[256], kernel[256], defpath[512];
-  host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel);
+  cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 1);
   if (!out) {
     for (char *p = host; *p; p++)
       if (*p == '/')

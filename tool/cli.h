@@ -17,23 +17,83 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } report_format;
 
-/* What the command line asks of run or measure. */
+/* What the command line asks of run, measure, validate, sweep or viz. */
 typedef struct {
-  const char *file;
+  const char *file;  /* files[0], or NULL */
+  const char *files[64];
+  int nfiles;
   int cores, workers; /* 0: keep the scenario's */
   int model, sched, runtime, gil; /* -1: keep the scenario's */
   int have_seed;
   uint64_t seed;
   gs_params set; /* --set values; set.set marks which */
   report_format format;
-  const char *trace; /* --trace FILE, or NULL */
-  int measure;       /* parsing for measure: --repeat and --csv allowed */
-  int repeat;        /* measure: repetitions of each configuration */
-  const char *csv;   /* measure: append a row to this file */
+  const char *trace;       /* --trace FILE, or NULL */
+  int measure;             /* a real run: no calibration applies */
+  int repeat;              /* measure, validate: repetitions of each configuration */
+  const char *csv;         /* measure: append a row; validate, sweep: write here */
+  const char *calibration; /* --calibration FILE or "none"; NULL: the default choice */
 } run_args;
+
+/* Which of the optional common options a command accepts. */
+enum {
+  CLI_OPT_FORMAT = 1u << 0,
+  CLI_OPT_TRACE = 1u << 1,
+  CLI_OPT_REPEAT = 1u << 2,
+  CLI_OPT_CSV = 1u << 3,
+  CLI_OPT_CALIBRATION = 1u << 4,
+};
+
+/* Values of a command's own long options start here. */
+#define CLI_EXTRA_BASE 1000
+
+struct option;
+
+/* A command that takes scenario options. */
+typedef struct cli_command {
+  const char *prog;  /* "gilsim" or "gilsim-viz": starts every message */
+  const char *name;  /* "run" for "Try 'gilsim run --help'"; NULL: none */
+  const char *usage; /* the usage lines, each ending in a newline */
+  void (*help)(FILE *f); /* the rest of --help, after the usage */
+  unsigned allow;    /* CLI_OPT_ flags */
+  int max_files;     /* operands accepted (0: one) */
+  int files_optional;
+  const struct option *extra; /* the command's own options (val >= CLI_EXTRA_BASE), or NULL */
+  /* Handle one of them: 0, or an exit status after cli_usage_error. */
+  int (*on_extra)(void *ctx, int val, const char *arg, const struct cli_command *cmd);
+  void *ctx;
+} cli_command;
+
+void cli_args_init(run_args *a);
+/* Parse argv (argv[0] is the command's name); -1 to go on, else an exit
+ * status (after --help, or after a usage error on stderr). */
+int cli_parse(int argc, char **argv, run_args *a, const cli_command *cmd);
+/* "prog: message", the usage and a pointer to --help on stderr; EXIT_USAGE. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+/* The scenario options' help lines (--cores ... --calibration). */
+void cli_put_scenario_options(FILE *f);
+const char *cli_model_list(void);
+/* A whole decimal integer in [lo, hi]; 0, or -1 if malformed. */
+int cli_parse_int(const char *s, long long lo, long long hi, int *out);
+int cli_parse_u64(const char *s, uint64_t *out);
 
 /* Apply the command line's overrides to a loaded scenario. */
 void cli_apply(const run_args *a, gs_scenario *sc);
+/* Load FILE, apply the overrides, check, and choose the calibration; 0 or
+ * an exit status after saying why on stderr.  quiet: no warning when this
+ * host has no calibration. */
+int cli_load_scenario(const run_args *a, const char *file, gs_scenario **out, int quiet);
+/* Set sc's calibration as --calibration, GILSIM_CALIBRATION, the scenario
+ * and this host's data/calibration/HOST.cfg decide; 0 or an exit status. */
+int cli_choose_calibration(const run_args *a, gs_scenario *sc, int quiet);
+/* This host's calibration file: 0 and its path when it exists, 1 and the
+ * path it would have when it does not, -1 when the host has no usable name. */
+int cli_host_calibration(char *buf, size_t n);
+/* Host name, CPU model, kernel release (and machine, if asked). */
+void cli_host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, size_t nk,
+                    int with_machine);
+
 /* The whole report in a.format, formatted in memory; NULL (errno set) on
  * failure. */
 char *cli_report(const run_args *a, const gs_scenario *sc, const gs_results *r, size_t *len);

@@ -37,16 +37,14 @@
 static const char run_usage[] =
   "usage: gilsim run FILE [--cores N] [--model M] [--workers W] [--scheduler P]\n"
   "                  [--runtime R] [--gil G] [--seed S] [--set key=value]...\n"
-  "                  [--format text|json|csv] [--trace FILE.json]\n";
+  "                  [--calibration FILE|none] [--format text|json|csv]\n"
+  "                  [--trace FILE.json]\n";
 
 static const char measure_usage[] =
   "usage: gilsim measure FILE [--cores N] [--model M] [--workers W] [--gil G]\n"
   "                  [--seed S] [--set key=value]... [--repeat R]\n"
   "                  [--format text|json|csv] [--csv FILE] [--trace FILE.json]\n";
 
-/* The usage of the command being parsed (run or measure). */
-static const char *cmd_usage = run_usage;
-static const char *cmd_name = "run";
 
 static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
@@ -55,50 +53,15 @@ static const char main_usage[] =
   "       gilsim calibrate [-o FILE] [--quick]\n"
   "       gilsim --help | --version\n";
 
-/* "sequential, threads, processes or asyncio": every model the library
- * knows (gs_model_name says "?" past the last). */
-static const char *model_list(void)
-{
-  static char buf[256];
-  if (buf[0])
-    return buf;
-  size_t used = 0;
-  int n = 0;
-  while (strcmp(gs_model_name((gs_model)n), "?") != 0)
-    n++;
-  for (int i = 0; i < n && used < sizeof buf; i++) {
-    int k = snprintf(buf + used, sizeof buf - used, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
-                     gs_model_name((gs_model)i));
-    if (k < 0)
-      break;
-    used += (size_t)k;
-  }
-  return buf;
-}
-
 /* The options of run, the report formats and the exit statuses: shown by
  * both `gilsim --help` and `gilsim run --help`. */
 static void put_run_details(FILE *f)
 {
+  fputs("Options of run (each overrides the scenario file's setting; they may come\n"
+        "before or after FILE):\n",
+        f);
+  cli_put_scenario_options(f);
   fprintf(f,
-    "Options of run (each overrides the scenario file's setting; they may come\n"
-    "before or after FILE):\n"
-    "  --cores N          simulated CPU cores, %d to %d\n"
-    "  --model M          concurrency model, one of\n"
-    "                     %s\n"
-    "  --workers W        worker threads or processes, %d to %d (sequential\n"
-    "                     ignores it)\n"
-    "  --scheduler P      OS scheduler: fair (CFS-like) or rr (round-robin)\n"
-    "  --runtime R        whose costs are charged: c or cpython; parameters not\n"
-    "                     set explicitly, and the GIL unless the scenario or\n"
-    "                     --gil names one, take that runtime's defaults\n"
-    "  --gil G            the GIL: none, new (CPython 3.2 and later: timed\n"
-    "                     waits and drop requests) or old (before 3.2: released\n"
-    "                     every check_interval ticks)\n"
-    "  --seed S           random seed, an integer from 0 to %" PRIu64 "\n"
-    "  --set key=value    set the model parameter key (repeatable); durations take\n"
-    "                     a unit: ns (the default), us, ms, s or min, e.g.\n"
-    "                     --set ctx_switch=2us.  'gilsim params' lists them all\n"
     "  --format F         report format: text (the default), json or csv\n"
     "  --trace FILE       also write a trace of the run to FILE, in the Chrome\n"
     "                     trace-event JSON format: open it in ui.perfetto.dev or\n"
@@ -126,45 +89,7 @@ static void put_run_details(FILE *f)
     "  1  the simulation failed (deadlock, event limit, no memory) or the report\n"
     "     or the trace could not be written\n"
     "  2  bad command line or scenario file, or a trace FILE that cannot be\n"
-    "     created\n",
-    1, GS_MAX_CORES, model_list(), 1, GS_MAX_WORKERS, UINT64_MAX);
-}
-
-/* Flush and close stdout; a write error (a full disk, a closed pipe) is a
- * failure of the command.  Callers clear errno before writing, so that an
- * earlier failed write can be named when the flush itself succeeds. */
-int cli_finish_stdout(int status)
-{
-  int write_errno = errno;
-  errno = 0;
-  int bad = fflush(stdout) != 0;
-  int e = bad ? errno : write_errno;
-  if (!bad)
-    bad = ferror(stdout);
-  if (fclose(stdout) != 0 && !bad) {
-    bad = 1;
-    e = errno;
-  }
-  if (bad) {
-    fprintf(stderr, "gilsim: error writing output: %s\n", e ? strerror(e) : "I/O error");
-    return EXIT_FAIL;
-  }
-  return status;
-}
-
-/* A usage error of run: the message, the usage line, a pointer to help. */
-static int run_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run_usage_error(const char *fmt, ...)
-{
-  va_list ap;
-  fputs("gilsim: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fputs(cmd_usage, stderr);
-  fprintf(stderr, "Try 'gilsim %s --help'.\n", cmd_name);
-  return EXIT_USAGE;
+    "     created\n");
 }
 
 /* A usage error before any command: "gilsim: what 'arg'" and the usage. */
@@ -177,248 +102,6 @@ static int main_usage_error(const char *what, const char *arg)
   fputs(main_usage, stderr);
   fputs("Try 'gilsim --help'.\n", stderr);
   return EXIT_USAGE;
-}
-
-/* ---- Parsing values ----------------------------------------------------- */
-
-/* A whole decimal integer in [lo, hi]: no spaces, no trailing characters. */
-static int parse_int(const char *s, long long lo, long long hi, int *out)
-{
-  char *end;
-  if (!(*s == '+' || *s == '-' || (*s >= '0' && *s <= '9')))
-    return -1;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    return -1;
-  *out = (int)v;
-  return 0;
-}
-
-/* A whole decimal integer from 0 to UINT64_MAX (strtoull would wrap "-1"). */
-static int parse_u64(const char *s, uint64_t *out)
-{
-  char *end;
-  if (!((*s >= '0' && *s <= '9') || (*s == '+' && s[1] >= '0' && s[1] <= '9')))
-    return -1;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || end == s || *end)
-    return -1;
-  *out = (uint64_t)v;
-  return 0;
-}
-
-/* ---- run ----------------------------------------------------------------- */
-
-enum {
-  OPT_CORES = 256, OPT_MODEL, OPT_WORKERS, OPT_SCHEDULER, OPT_RUNTIME, OPT_GIL, OPT_SEED,
-  OPT_SET, OPT_FORMAT, OPT_TRACE, OPT_REPEAT, OPT_CSV
-};
-
-static const struct option run_options[] = {
-  {"cores", required_argument, NULL, OPT_CORES},
-  {"model", required_argument, NULL, OPT_MODEL},
-  {"workers", required_argument, NULL, OPT_WORKERS},
-  {"scheduler", required_argument, NULL, OPT_SCHEDULER},
-  {"runtime", required_argument, NULL, OPT_RUNTIME},
-  {"gil", required_argument, NULL, OPT_GIL},
-  {"seed", required_argument, NULL, OPT_SEED},
-  {"set", required_argument, NULL, OPT_SET},
-  {"format", required_argument, NULL, OPT_FORMAT},
-  {"trace", required_argument, NULL, OPT_TRACE},
-  {"repeat", required_argument, NULL, OPT_REPEAT},
-  {"csv", required_argument, NULL, OPT_CSV},
-  {"help", no_argument, NULL, 'h'},
-  {NULL, 0, NULL, 0},
-};
-
-static const char *option_name(int val)
-{
-  for (const struct option *o = run_options; o->name; o++)
-    if (o->val == val)
-      return o->name;
-  return "?";
-}
-
-/* How many long options of run start with the n characters at s. */
-static int prefix_matches(const char *s, size_t n)
-{
-  int k = 0;
-  for (const struct option *o = run_options; o->name; o++)
-    k += strncmp(o->name, s, n) == 0;
-  return k;
-}
-
-/* Handle one option of run; returns 0 or an exit status. */
-static int run_option(run_args *a, int opt, const char *arg)
-{
-  switch (opt) {
-  case OPT_CORES:
-    if (parse_int(arg, 1, GS_MAX_CORES, &a->cores))
-      return run_usage_error("--cores: expected an integer from 1 to %d, got '%s'", GS_MAX_CORES,
-                             arg);
-    return 0;
-  case OPT_WORKERS:
-    if (parse_int(arg, 1, GS_MAX_WORKERS, &a->workers))
-      return run_usage_error("--workers: expected an integer from 1 to %d, got '%s'",
-                             GS_MAX_WORKERS, arg);
-    return 0;
-  case OPT_SEED:
-    if (parse_u64(arg, &a->seed))
-      return run_usage_error("--seed: expected an integer from 0 to %" PRIu64 ", got '%s'",
-                             UINT64_MAX, arg);
-    a->have_seed = 1;
-    return 0;
-  case OPT_MODEL:
-    if ((a->model = gs_model_parse(arg)) < 0)
-      return run_usage_error("--model: expected %s, got '%s'", model_list(), arg);
-    return 0;
-  case OPT_SCHEDULER:
-    if ((a->sched = gs_sched_parse(arg)) < 0)
-      return run_usage_error("--scheduler: expected fair or rr, got '%s'", arg);
-    return 0;
-  case OPT_RUNTIME:
-    if ((a->runtime = gs_runtime_parse(arg)) < 0)
-      return run_usage_error("--runtime: expected c or cpython, got '%s'", arg);
-    return 0;
-  case OPT_GIL:
-    if ((a->gil = gs_gil_parse(arg)) < 0)
-      return run_usage_error("--gil: expected none, new or old, got '%s'", arg);
-    return 0;
-  case OPT_REPEAT:
-    if (!a->measure)
-      return run_usage_error("unknown option '--repeat'");
-    if (parse_int(arg, 1, 1000, &a->repeat))
-      return run_usage_error("--repeat: expected an integer from 1 to 1000, got '%s'", arg);
-    return 0;
-  case OPT_CSV:
-    if (!a->measure)
-      return run_usage_error("unknown option '--csv'");
-    if (!*arg)
-      return run_usage_error("--csv: expected a file name");
-    a->csv = arg;
-    return 0;
-  case OPT_TRACE:
-    if (!*arg)
-      return run_usage_error("--trace: expected a file name");
-    a->trace = arg;
-    return 0;
-  case OPT_FORMAT:
-    if (strcmp(arg, "text") == 0)
-      a->format = FMT_TEXT;
-    else if (strcmp(arg, "json") == 0)
-      a->format = FMT_JSON;
-    else if (strcmp(arg, "csv") == 0)
-      a->format = FMT_CSV;
-    else
-      return run_usage_error("--format: expected text, json or csv, got '%s'", arg);
-    return 0;
-  case OPT_SET: {
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg)
-      return run_usage_error("--set: expected key=value, got '%s'", arg);
-    char key[64];
-    int id = -1;
-    if ((size_t)(eq - arg) < sizeof key) {
-      memcpy(key, arg, (size_t)(eq - arg));
-      key[eq - arg] = 0;
-      id = gs_param_lookup(key);
-    }
-    if (id < 0)
-      return run_usage_error("--set: unknown parameter '%.*s' (see 'gilsim params')",
-                             (int)(eq - arg), arg);
-    gs_error err;
-    double v;
-    if (gs_param_parse_value((gs_param_id)id, eq + 1, &v, &err) != GS_OK)
-      return run_usage_error("--set: %s", err.msg);
-    a->set.v[id] = v;
-    a->set.set |= UINT64_C(1) << id;
-    return 0;
-  }
-  default:
-    return run_usage_error("internal error: option %d", opt);
-  }
-}
-
-/* Parse the arguments after "run"; returns -1 to go on, or an exit status. */
-static int run_parse(int argc, char **argv, run_args *a)
-{
-  opterr = 0;
-  optind = 1;
-  for (;;) {
-    /* "-": operands come back in order as option 1, so options may follow
-     * FILE even under POSIXLY_CORRECT; ":": report missing values. */
-    int opt = getopt_long(argc, argv, "-:h", run_options, NULL);
-    if (opt == -1)
-      break;
-    if (opt == 'h') {
-      if (a->measure) {
-        fputs(measure_usage, stdout);
-        put_measure_details(stdout);
-        return cli_finish_stdout(EXIT_OK);
-      }
-      fputs(run_usage, stdout);
-      fputs("\nSimulate the scenario in FILE (a libconfig file) and print a report of\n"
-            "where the simulated time went.\n\n", stdout);
-      put_run_details(stdout);
-      return cli_finish_stdout(EXIT_OK);
-    }
-    if (opt == 1) {
-      if (a->file)
-        return run_usage_error("unexpected argument '%s'", optarg);
-      a->file = optarg;
-      continue;
-    }
-    if (opt == ':')
-      return run_usage_error("option '--%s' needs a value", option_name(optopt));
-    if (opt == '?') {
-      if (optopt == 'h')
-        return run_usage_error("option '--help' takes no value");
-      if (optopt)
-        return run_usage_error("unknown option '-%c'", optopt);
-      const char *bad = argv[optind - 1];
-      int len = (int)strcspn(bad, "=");
-      if (len > 2 && strncmp(bad, "--", 2) == 0 && prefix_matches(bad + 2, (size_t)len - 2) > 1)
-        return run_usage_error("ambiguous option '%.*s'", len, bad);
-      return run_usage_error("unknown option '%.*s'", len, bad);
-    }
-    int status = run_option(a, opt, optarg);
-    if (status)
-      return status;
-  }
-  for (int i = optind; i < argc; i++) { /* operands after "--" */
-    if (a->file)
-      return run_usage_error("unexpected argument '%s'", argv[i]);
-    a->file = argv[i];
-  }
-  if (!a->file)
-    return run_usage_error("missing scenario FILE");
-  return -1;
-}
-
-/* Apply the command line's overrides to a loaded scenario. */
-void cli_apply(const run_args *a, gs_scenario *sc)
-{
-  if (a->cores)
-    sc->cores = a->cores;
-  if (a->workers)
-    sc->workers = a->workers;
-  if (a->model >= 0)
-    sc->model = (gs_model)a->model;
-  if (a->sched >= 0)
-    sc->sched = (gs_sched_policy)a->sched;
-  if (a->runtime >= 0)
-    sc->runtime = (gs_runtime)a->runtime; /* gs_run resolves unset parameters for it */
-  if (a->gil >= 0)
-    sc->gil = (gs_gil)a->gil;
-  if (a->have_seed)
-    sc->seed = a->seed;
-  for (int i = 0; i < GS_P_COUNT; i++)
-    if (a->set.set & (UINT64_C(1) << i)) {
-      sc->params.v[i] = a->set.v[i];
-      sc->params.set |= UINT64_C(1) << i;
-    }
 }
 
 /* Format the whole report in memory; NULL (errno set) on failure. */
@@ -533,26 +216,31 @@ int cli_close_trace(gs_tracew *w, gs_time end, bool commit)
   return 0;
 }
 
+static void run_help(FILE *f)
+{
+  fputs("\nSimulate the scenario in FILE (a libconfig file) and print a report of\n"
+        "where the simulated time went.\n\n", f);
+  put_run_details(f);
+}
+
+static const cli_command run_cmd = {
+  .prog = "gilsim", .name = "run", .usage = run_usage, .help = run_help,
+  .allow = CLI_OPT_FORMAT | CLI_OPT_TRACE | CLI_OPT_CALIBRATION,
+};
+
 static int cmd_run(int argc, char **argv)
 {
-  run_args a = {.model = -1, .sched = -1, .runtime = -1, .gil = -1, .format = FMT_TEXT};
-  int status = run_parse(argc, argv, &a);
+  run_args a;
+  cli_args_init(&a);
+  int status = cli_parse(argc, argv, &a, &run_cmd);
   if (status >= 0)
     return status;
 
   gs_error err = {{0}};
   gs_scenario *sc = NULL;
-  gs_err e = gs_scenario_load(a.file, &sc, &err);
-  if (e != GS_OK) {
-    fprintf(stderr, "gilsim: %s\n", err.msg);
-    return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
-  }
-  cli_apply(&a, sc);
-  if (gs_scenario_check(sc, &err) != GS_OK) {
-    fprintf(stderr, "gilsim: %s\n", err.msg);
-    gs_scenario_free(sc);
-    return EXIT_USAGE;
-  }
+  status = cli_load_scenario(&a, a.file, &sc, 0);
+  if (status)
+    return status;
 
   gs_tracew *trace = NULL;
   status = cli_open_trace(&a, sc, &trace);
@@ -719,11 +407,14 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "run") == 0)
     return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "measure") == 0) {
-    cmd_usage = measure_usage;
-    cmd_name = "measure";
-    run_args a = {.model = -1, .sched = -1, .runtime = -1, .gil = -1, .format = FMT_TEXT,
-                  .measure = 1, .repeat = 3};
-    int status = run_parse(argc - 1, argv + 1, &a);
+    static const cli_command measure_cmd = {
+      .prog = "gilsim", .name = "measure", .usage = measure_usage, .help = put_measure_details,
+      .allow = CLI_OPT_FORMAT | CLI_OPT_TRACE | CLI_OPT_REPEAT | CLI_OPT_CSV,
+    };
+    run_args a;
+    cli_args_init(&a);
+    a.measure = 1;
+    int status = cli_parse(argc - 1, argv + 1, &a, &measure_cmd);
     if (status >= 0)
       return status;
     return cmd_measure(&a);

@@ -525,33 +525,6 @@ static char *measured_report(const run_args *a, const gs_scenario *sc, const gs_
   return buf;
 }
 
-static void host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, size_t nk)
-{
-  if (gethostname(host, nh) != 0)
-    snprintf(host, nh, "unknown");
-  host[nh - 1] = 0;
-  snprintf(cpu, nc, "unknown");
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  if (f) {
-    char line[512];
-    while (fgets(line, sizeof line, f))
-      if (strncmp(line, "model name", 10) == 0) {
-        char *colon = strchr(line, ':');
-        if (colon) {
-          colon += 1 + (colon[1] == ' ');
-          colon[strcspn(colon, "\n")] = 0;
-          snprintf(cpu, nc, "%s", colon);
-        }
-        break;
-      }
-    fclose(f);
-  }
-  struct utsname u;
-  if (uname(&u) == 0)
-    snprintf(kernel, nk, "%s", u.release);
-  else
-    snprintf(kernel, nk, "unknown");
-}
 
 /* A CSV field, quoted when it needs to be (RFC 4180). */
 static void csv_field(FILE *f, const char *s)
@@ -579,7 +552,7 @@ static int append_csv(const char *path, const gs_scenario *sc, const gs_results 
                       const repeat_stats *st, gs_error *err)
 {
   char host[256], cpu[256], kernel[256], date[64], tmp[4096];
-  host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel);
+  cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 0);
   time_t now = time(NULL);
   strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
   if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {

@@ -401,6 +401,9 @@ int gs_report_text(FILE *f, const gs_scenario *sc, const gs_results *r)
     fprintf(f, "%d core%s, scheduler %s, seed %" PRIu64 "\n", r->cores, plural(r->cores),
             gs_sched_name(r->sched), r->seed);
   put_gil_line(f, r);
+  if (!r->measured)
+    fprintf(f, "Calibration: %s\n",
+            sc->calibration ? sc->calibration->path : "none \xe2\x80\x94 the built-in defaults");
 
   fputs("\nProcesses\n", f);
   put_table(f, proc_cols, NELEM(proc_cols), r->nprocs, proc_cell, r);
@@ -497,6 +500,15 @@ int gs_report_json(FILE *f, const gs_scenario *sc, const gs_results *r)
   kv_str(f, top, "runtime", gs_runtime_name(r->runtime));
   kv_str(f, top, "model", gs_model_name(r->model));
   kv_str(f, top, "scheduler", gs_sched_name(r->sched));
+  if (!r->measured) {
+    if (sc->calibration) {
+      kv_str(f, top, "calibration", sc->calibration->path);
+    } else {
+      fputs(top, f);
+      put_key(f, "calibration");
+      fputs("null", f);
+    }
+  }
   /* The GIL of the run: its mode and its statistics summed over processes
    * (each process has its own GIL; "processes" has them one by one). */
   gs_gil_stats gs = {0};
