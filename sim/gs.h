@@ -389,11 +389,15 @@ typedef enum {
   GS_TR_PROC = 0,  /* a process was created: pid, parent in value, name */
   GS_TR_THREAD,    /* a thread was created: pid, tid, name */
   GS_TR_STATE,     /* thread tid entered state `value` (gs_trace_state) */
-  GS_TR_CORE,      /* core `core` now runs thread `tid` (-1: idle) */
+  GS_TR_CORE,      /* core `core` now runs thread `tid` (-1: idle); count and
+                      id: the ns of user and of sys time it has run so far */
   GS_TR_GIL,       /* the GIL of process pid is now held by tid (-1: free) */
   GS_TR_IO_BEGIN,  /* thread tid started I/O `id` of `count` bytes */
   GS_TR_IO_END,    /* I/O `id` completed */
-  GS_TR_COUNTER    /* counter `name` is now `count` */
+  GS_TR_COUNTER    /* counter `name` is now `count`: "runnable threads" (the
+                      OS run queue), "transfers in flight" (downloads past
+                      their first byte), "ready coroutines" (the event
+                      loop's ready queue) */
 } gs_trace_kind;
 
 typedef struct {

@@ -25,6 +25,7 @@
  */
 #include "loop.h"
 #include "gil.h"
+#include "trace.h"
 #include "workload.h"
 
 #include <stdio.h>
@@ -73,6 +74,7 @@ void gsL_ready(gsK_sim *s, gsL_coro *c)
     l->ready_head = c;
   l->ready_tail = c;
   l->nready++;
+  gsT_counter(s, "ready coroutines", (int64_t)l->nready);
   gsK_wake_all(s, &l->epoll);
 }
 
@@ -259,6 +261,7 @@ void gsL_main(gsK_sim *s, gsK_thread *t)
       }
       l->batch--;
       l->current = pop_ready(l);
+      gsT_counter(s, "ready coroutines", (int64_t)l->nready);
       {
         gs_time lag = gsK_now(s) - l->current->ready_since;
         l->st.resumes++;

@@ -217,8 +217,11 @@ static void trace_core(gsK_sim *s, gsK_core *c)
 {
   if (!s->trace)
     return;
+  /* The busy times let a viewer show CPU times as the run goes: they are
+   * up to date here, every switch having charged the outgoing thread. */
   gs_trace_event ev = {.kind = GS_TR_CORE, .core = c->id, .tid = c->cur ? c->cur->tid : -1,
-                       .pid = c->cur ? c->cur->proc->pid : 0};
+                       .pid = c->cur ? c->cur->proc->pid : 0, .count = c->busy_user,
+                       .id = (uint64_t)c->busy_sys};
   gsT_emit(s, &ev);
   if ((int64_t)s->rq.n != s->last_runnable) {
     s->last_runnable = (int64_t)s->rq.n;
