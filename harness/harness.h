@@ -92,6 +92,9 @@ typedef struct {
  * gs_results_free.  Call it from a single-threaded process: the child
  * starts with only the calling thread.
  */
+/* GS_OK if the harness can run sc (runtime c), else GS_ERR_INVALID and why;
+ * runs nothing. */
+gs_err gsh_check(const gs_scenario *sc, gs_error *err);
 gs_err gsh_run_once(const gs_scenario *sc, const gsh_options *o, gs_results **out,
                     gs_error *err);
 

@@ -97,6 +97,12 @@ static gs_err refuse(const gs_scenario *sc, const gsh_options *o, gs_error *err)
   return GS_OK;
 }
 
+gs_err gsh_check(const gs_scenario *sc, gs_error *err)
+{
+  gsh_options o = {0};
+  return refuse(sc, &o, err);
+}
+
 static void usage(int who, gsh__sample *s)
 {
   struct rusage ru;

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <math.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef GILSIM_DATA_DIR
@@ -182,9 +184,13 @@ static const struct {
 static int build_options(const cli_command *cmd, struct option *out)
 {
   int n = 0;
-  for (size_t i = 0; i < NCOMMON; i++)
-    if (!common[i].need || (cmd->allow & common[i].need))
+  for (size_t i = 0; i < NCOMMON; i++) {
+    int mine = 0; /* the command gives this option a meaning of its own */
+    for (const struct option *o = cmd->extra; o && o->name && !mine; o++)
+      mine = strcmp(o->name, common[i].o.name) == 0;
+    if (!mine && (!common[i].need || (cmd->allow & common[i].need)))
       out[n++] = common[i].o;
+  }
   for (const struct option *o = cmd->extra; o && o->name && n < MAX_OPTIONS - 2; o++)
     out[n++] = *o;
   out[n++] = (struct option){"help", no_argument, NULL, 'h'};
@@ -510,4 +516,139 @@ void cli_host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, s
     snprintf(kernel, nk, "%s %s", u.release, u.machine);
   else
     snprintf(kernel, nk, "%s", u.release);
+}
+
+/* ---- Lists ------------------------------------------------------------------ */
+
+/* One whole decimal number of s[0..len) into *v; -1 if malformed. */
+static int list_number(const char *s, size_t len, long long *v)
+{
+  if (len == 0 || len > 18)
+    return -1;
+  long long x = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    x = x * 10 + (s[i] - '0');
+  }
+  *v = x;
+  return 0;
+}
+
+static int list_add(int *out, int max, int *n, int v)
+{
+  for (int i = 0; i < *n; i++)
+    if (out[i] == v)
+      return 0; /* given twice: once is enough */
+  if (*n >= max)
+    return -1;
+  out[(*n)++] = v;
+  return 0;
+}
+
+int cli_parse_int_list(const char *s, int lo, int hi, int *out, int max, int *n)
+{
+  *n = 0;
+  if (!s || !*s)
+    return -1;
+  const char *p = s;
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    const char *dots = NULL;
+    size_t sep = 0;
+    for (size_t i = 0; i + 1 < len && !dots; i++)
+      if (p[i] == '.' && p[i + 1] == '.')
+        dots = p + i, sep = 2;
+    if (!dots)
+      for (size_t i = 1; i < len && !dots; i++)
+        if (p[i] == '-')
+          dots = p + i, sep = 1;
+    long long a, b;
+    if (dots) {
+      if (list_number(p, (size_t)(dots - p), &a) || list_number(dots + sep, len - (size_t)(dots - p) - sep, &b))
+        return -1;
+    } else {
+      if (list_number(p, len, &a))
+        return -1;
+      b = a;
+    }
+    if (a < lo || b > hi || a > b)
+      return -1;
+    for (long long v = a; v <= b; v++)
+      if (list_add(out, max, n, (int)v) != 0)
+        return -1;
+    if (!p[len])
+      break;
+    p += len + 1;
+  }
+  return *n > 0 ? 0 : -1;
+}
+
+int cli_parse_name_list(const char *s, int (*parse)(const char *), int *out, int max, int *n)
+{
+  *n = 0;
+  if (!s || !*s)
+    return -1;
+  const char *p = s;
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    char name[64];
+    if (len == 0 || len >= sizeof name)
+      return -1;
+    memcpy(name, p, len);
+    name[len] = 0;
+    int v = parse(name);
+    if (v < 0 || list_add(out, max, n, v) != 0)
+      return -1;
+    if (!p[len])
+      break;
+    p += len + 1;
+  }
+  return 0;
+}
+
+/* ---- Progress ----------------------------------------------------------------- */
+
+double cli_now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+void cli_put_duration(FILE *f, double s)
+{
+  if (s < 60)
+    fprintf(f, "%.0fs", s);
+  else if (s < 3600)
+    fprintf(f, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+  else
+    fprintf(f, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+void cli_progress(int done, int total, double started, const char *what)
+{
+  double el = cli_now() - started;
+  int width = 28, fill = total > 0 ? done * width / total : width;
+  fprintf(stderr, "\r\033[K[");
+  for (int i = 0; i < width; i++)
+    fputc(i < fill ? '#' : '.', stderr);
+  fprintf(stderr, "] %d/%d ", done, total);
+  cli_put_duration(stderr, el);
+  if (done > 0 && done < total) {
+    fputs(", about ", stderr);
+    cli_put_duration(stderr, el / done * (total - done));
+    fputs(" left", stderr);
+  }
+  if (what)
+    fprintf(stderr, "  %s", what);
+  fflush(stderr);
+}
+
+
+void cli_new_file_mode(int fd)
+{
+  mode_t um = umask(0);
+  umask(um);
+  (void)fchmod(fd, 0666 & ~um);
 }

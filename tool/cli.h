@@ -78,6 +78,23 @@ const char *cli_model_list(void);
 int cli_parse_int(const char *s, long long lo, long long hi, int *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* "1,2,4", "1-64", "1..16" or a mix: distinct integers in [lo, hi], in
+ * the order given, at most max of them; 0, or -1 if malformed or empty. */
+int cli_parse_int_list(const char *s, int lo, int hi, int *out, int max, int *n);
+/* "threads,processes": each name through parse (-1: unknown); 0 or -1. */
+int cli_parse_name_list(const char *s, int (*parse)(const char *), int *out, int max, int *n);
+
+/* Give a file made by mkstemp (mode 0600) the mode a new file gets. */
+void cli_new_file_mode(int fd);
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+/* "42s", "3m05s", "1h02m". */
+void cli_put_duration(FILE *f, double seconds);
+/* Redraw the progress bar on stderr: done of total, elapsed since started
+ * (cli_now), time left, and what runs now.  Callers draw it only when
+ * stderr is a terminal. */
+void cli_progress(int done, int total, double started, const char *what);
+
 /* Apply the command line's overrides to a loaded scenario. */
 void cli_apply(const run_args *a, gs_scenario *sc);
 /* Load FILE, apply the overrides, check, and choose the calibration; 0 or
@@ -106,6 +123,14 @@ int cli_finish_stdout(int status);
 
 /* gilsim measure, after parsing. */
 int cmd_measure(const run_args *a);
+/* GS_OK if sc can be measured on this machine, else why (runs nothing). */
+gs_err measure_check(const gs_scenario *sc, gs_error *err);
+/* One real run of sc, confined to sc->cores CPUs. */
+gs_err measure_once(const gs_scenario *sc, gs_results **out, gs_error *err);
+
+/* gilsim validate and gilsim sweep: argv[0] is the command's name. */
+int cmd_validate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 void put_measure_details(FILE *f);
 
 /* gilsim calibrate (calibrate.c): argv[0] is "calibrate". */

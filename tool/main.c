@@ -49,6 +49,7 @@ static const char measure_usage[] =
 static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
   "       gilsim measure FILE [options]\n"
+  "       gilsim validate [FILE...] [options]\n"
   "       gilsim params\n"
   "       gilsim calibrate [-o FILE] [--quick]\n"
   "       gilsim --help | --version\n";
@@ -382,6 +383,12 @@ static int main_help(void)
         "                      and cpython and write them as a calibration file\n"
         "                      (default data/calibration/HOST.cfg; 'gilsim\n"
         "                      calibrate --help')\n"
+        "  validate [FILE...] [--cores LIST] [--workers LIST] [--repeat R]\n"
+        "           [--csv FILE] [--plot FILE]\n"
+        "                      simulate and measure every configuration of the\n"
+        "                      validation matrix (scenarios/validation/) and\n"
+        "                      print the error of each, with a summary\n"
+        "                      ('gilsim validate --help')\n"
         "\n"
         "Options:\n"
         "  -h, --help          show this help and exit\n"
@@ -419,6 +426,8 @@ int main(int argc, char **argv)
       return status;
     return cmd_measure(&a);
   }
+  if (strcmp(cmd, "validate") == 0)
+    return cmd_validate(argc - 1, argv + 1);
   if (strcmp(cmd, "params") == 0)
     return cmd_params(argc - 1, argv + 1);
   if (strcmp(cmd, "calibrate") == 0)

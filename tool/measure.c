@@ -653,6 +653,45 @@ static void trace_tasks(gs_tracew *w, const gs_results *r)
   free(evs);
 }
 
+/* ---- One configuration ------------------------------------------------------ */
+
+gs_err measure_check(const gs_scenario *sc, gs_error *err)
+{
+  int have = gsh_cpus_available(err);
+  if (have < 0)
+    return GS_ERR_INVALID;
+  if (sc->cores > have) {
+    snprintf(err->msg, sizeof err->msg, "--cores %d: this machine lets the run use %d CPU%s",
+             sc->cores, have, have == 1 ? "" : "s");
+    return GS_ERR_INVALID;
+  }
+  if (sc->runtime == GS_RT_CPYTHON && sc->gil != GS_GIL_DEFAULT && sc->gil != GS_GIL_NEW) {
+    snprintf(err->msg, sizeof err->msg,
+             "runtime cpython measures the real GIL (new); --gil %s applies to runtime c",
+             gs_gil_name(sc->gil));
+    return GS_ERR_INVALID;
+  }
+  /* Refuse what cannot be measured before any time is spent. */
+  if (sc->runtime == GS_RT_CPYTHON) {
+    json_object *probe = python_job(sc, 0, err);
+    if (!probe)
+      return GS_ERR_INVALID;
+    json_object_put(probe);
+    return GS_OK;
+  }
+  return gsh_check(sc, err);
+}
+
+gs_err measure_once(const gs_scenario *sc, gs_results **out, gs_error *err)
+{
+  gsh_options opt = {.cores = sc->cores};
+  gs_err e = sc->runtime == GS_RT_CPYTHON ? python_run_once(sc, out, err)
+                                          : gsh_run_once(sc, &opt, out, err);
+  if (e == GS_OK)
+    (*out)->measured = 1;
+  return e;
+}
+
 /* ---- The command ---------------------------------------------------------- */
 
 int cmd_measure(const run_args *a)
@@ -670,31 +709,10 @@ int cmd_measure(const run_args *a)
     gs_scenario_free(sc);
     return EXIT_USAGE;
   }
-  int have = gsh_cpus_available(&err);
-  if (have < 0 || sc->cores > have) {
-    if (have >= 0)
-      fprintf(stderr, "gilsim: --cores %d: this machine lets the run use %d CPU%s\n", sc->cores,
-              have, have == 1 ? "" : "s");
-    else
-      fprintf(stderr, "gilsim: %s\n", err.msg);
+  if ((e = measure_check(sc, &err)) != GS_OK) {
+    fprintf(stderr, "gilsim: %s\n", err.msg);
     gs_scenario_free(sc);
-    return EXIT_USAGE;
-  }
-  if (sc->runtime == GS_RT_CPYTHON && sc->gil != GS_GIL_DEFAULT && sc->gil != GS_GIL_NEW) {
-    fprintf(stderr, "gilsim: runtime cpython measures the real GIL (new); --gil %s applies to "
-                    "runtime c\n", gs_gil_name(sc->gil));
-    gs_scenario_free(sc);
-    return EXIT_USAGE;
-  }
-  /* Refuse what cannot be measured before any time is spent. */
-  if (sc->runtime == GS_RT_CPYTHON) {
-    json_object *probe = python_job(sc, 0, &err);
-    if (!probe) {
-      fprintf(stderr, "gilsim: %s\n", err.msg);
-      gs_scenario_free(sc);
-      return EXIT_USAGE;
-    }
-    json_object_put(probe);
+    return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
   }
 
   gs_tracew *trace = NULL;
@@ -706,13 +724,9 @@ int cmd_measure(const run_args *a)
 
   int n = a->repeat > 0 ? a->repeat : 3;
   gs_results **runs = calloc((size_t)n, sizeof *runs);
-  gsh_options opt = {.cores = sc->cores};
   status = runs ? EXIT_OK : EXIT_FAIL;
   for (int i = 0; i < n && status == EXIT_OK; i++) {
-    e = sc->runtime == GS_RT_CPYTHON ? python_run_once(sc, &runs[i], &err)
-                                     : gsh_run_once(sc, &opt, &runs[i], &err);
-    if (e == GS_OK)
-      runs[i]->measured = 1;
+    e = measure_once(sc, &runs[i], &err);
     if (e != GS_OK) {
       fprintf(stderr, "gilsim: measurement failed: %s\n", err.msg);
       status = e == GS_ERR_INVALID ? EXIT_USAGE : EXIT_FAIL;
