@@ -42,6 +42,7 @@
 #include "gil.h"
 #include "trace.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
@@ -58,6 +59,20 @@ static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
 {
   if (gsK_wake_one(s, wq))
     gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
+}
+
+/* What a viewer cannot read off the threads' states, as counters of the
+ * process: "GIL drop request, pid N" (1 while a request is pending) and
+ * "GIL failed wake-ups, pid N" (how many so far).  A waiter that times out
+ * or is woken in vain while still on its way to sleep never changes state,
+ * so these are the only trace of it. */
+static void trace_counter(gsK_sim *s, const gsK_thread *t, const char *what, int64_t v)
+{
+  if (!s->trace)
+    return;
+  char name[64];
+  snprintf(name, sizeof name, "GIL %s, pid %d", what, t->proc->pid);
+  gsT_counter(s, name, v);
 }
 
 static void trace_holder(gsK_sim *s, gsK_thread *t, gsK_thread *holder)
@@ -99,7 +114,10 @@ static bool take_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         acquired(s, g, t);
         if (g->switch_cond.head)
           signal_one(s, t, &g->switch_cond);
-        g->drop_request = false;
+        if (g->drop_request) {
+          g->drop_request = false;
+          trace_counter(s, t, "drop request", 0);
+        }
         return true;
       }
       t->gil_seen_switch = g->switch_number;
@@ -111,10 +129,12 @@ static bool take_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         if (g->locked && g->switch_number == t->gil_seen_switch && !g->drop_request) {
           g->drop_request = true;
           g->st.drop_requests++;
+          trace_counter(s, t, "drop request", 1);
           gsK_interrupt(s, g->holder);
         }
       } else if (g->locked) {
         g->st.failed_wakeups++;
+        trace_counter(s, t, "failed wake-ups", (int64_t)g->st.failed_wakeups);
       }
       t->gil_pc = 0;
       continue;
@@ -136,6 +156,7 @@ static bool drop_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
   signal_one(s, t, &g->cond);
   if (g->drop_request && g->last_holder == t) {
     g->drop_request = false;
+    trace_counter(s, t, "drop request", 0);
     g->st.forced_switches++;
     t->gil_pc = 1;
     gsK_block(s, t, &g->switch_cond, -1);
@@ -157,8 +178,10 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
       gsK_block(s, t, &g->cond, -1);
       return false;
     case 1:
-      if (g->locked)
+      if (g->locked) {
         g->st.failed_wakeups++;
+        trace_counter(s, t, "failed wake-ups", (int64_t)g->st.failed_wakeups);
+      }
       t->gil_pc = 0;
       continue;
     }
