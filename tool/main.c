@@ -49,6 +49,7 @@ static const char measure_usage[] =
 static const char main_usage[] =
   "usage: gilsim run FILE [options]\n"
   "       gilsim measure FILE [options]\n"
+  "       gilsim sweep FILE [options] | --merge A.csv B.csv...\n"
   "       gilsim validate [FILE...] [options]\n"
   "       gilsim params\n"
   "       gilsim calibrate [-o FILE] [--quick]\n"
@@ -383,6 +384,11 @@ static int main_help(void)
         "                      and cpython and write them as a calibration file\n"
         "                      (default data/calibration/HOST.cfg; 'gilsim\n"
         "                      calibrate --help')\n"
+        "  sweep FILE [--cores LIST] [--models LIST] [--workers LIST] [--gil LIST]\n"
+        "             [--set key=v1,v2]... [--csv FILE] [--plot FILE] [--shard I/N]\n"
+        "                      simulate every combination in parallel: table, CSV,\n"
+        "                      plots of wall time and speedup against cores\n"
+        "                      ('gilsim sweep --help')\n"
         "  validate [FILE...] [--cores LIST] [--workers LIST] [--repeat R]\n"
         "           [--csv FILE] [--plot FILE]\n"
         "                      simulate and measure every configuration of the\n"
@@ -426,6 +432,8 @@ int main(int argc, char **argv)
       return status;
     return cmd_measure(&a);
   }
+  if (strcmp(cmd, "sweep") == 0)
+    return cmd_sweep(argc - 1, argv + 1);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc - 1, argv + 1);
   if (strcmp(cmd, "params") == 0)

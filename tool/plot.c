@@ -71,12 +71,19 @@ static void log2_label(PLINT axis, PLFLT value, PLCHAR_NC_VECTOR label, PLINT le
  * axes label whole decades only, too few on a short range. */
 static void log_axis_labels(int is_x, double lo, double hi, double olo, double ohi)
 {
-  static const double steps[] = {1, 2, 5};
-  int span = hi - lo > 3; /* a long range: decades only */
+  static const double fine[] = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9};
+  static const double mid[] = {1, 1.5, 2, 3, 4, 5, 7};
+  static const double coarse[] = {1, 2, 5};
+  const double *steps = coarse;
+  int nsteps = 3;
+  if (hi - lo < 0.5)
+    steps = fine, nsteps = 12;
+  else if (hi - lo < 1.2)
+    steps = mid, nsteps = 7;
+  else if (hi - lo > 3)
+    nsteps = 1; /* a long range: decades only */
   for (int e = (int)floor(lo) - 1; e <= (int)ceil(hi); e++)
-    for (int k = 0; k < 3; k++) {
-      if (span && k > 0)
-        continue;
+    for (int k = 0; k < nsteps; k++) {
       double v = steps[k] * pow(10, e), lv = log10(v);
       if (lv < lo - 1e-9 || lv > hi + 1e-9)
         continue;
@@ -110,22 +117,13 @@ static void pad_range(double *lo, double *hi, int is_log)
     *hi = c + (is_log ? 0.5 : (fabs(c) > 0 ? fabs(c) * 0.1 : 1));
     return;
   }
-  double m = (*hi - *lo) * 0.06;
+  double m = is_log ? fmax((*hi - *lo) * 0.06, 0.02) : (*hi - *lo) * 0.06;
   *lo -= m;
   *hi += m;
 }
 
-static void draw(const plot_spec *p, const plot_series *s, int ns, const char *device,
-                 const char *file)
+static void draw_panel(const plot_spec *p, const plot_series *s, int ns)
 {
-  plsdev(device);
-  plsfnam(file);
-  plspage(0, 0, p->width > 0 ? p->width : 1000, p->height > 0 ? p->height : 750, 0, 0);
-  plscmap0n(NPAL + 1);
-  for (int i = 0; i < NPAL; i++)
-    plscol0(i, palette[i][0], palette[i][1], palette[i][2]);
-  plscol0a(COL_BAND, 31, 119, 180, 0.12);
-  plinit();
   pladv(0);
 
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -148,14 +146,11 @@ static void draw(const plot_spec *p, const plot_series *s, int ns, const char *d
   pad_range(&y0, &y1, p->logy);
   if (p->ymin_zero && !p->logy && y0 > 0 && y0 < (y1 - y0))
     y0 = 0;
-  if (p->log2x) { /* whole powers of two at the ends */
-    x0 = floor(x0);
-    x1 = ceil(x1);
-    if (x1 <= x0)
-      x1 = x0 + 1;
-  }
-
-  plvpor(0.11, 0.95, 0.12, 0.9);
+  int any_label = 0;
+  for (int k = 0; k < ns; k++)
+    any_label |= s[k].label != NULL;
+  /* a legend on the right goes outside the axes, never over the data */
+  plvpor(0.11, p->legend_right && any_label ? 0.6 : 0.95, 0.12, 0.9);
   plwind(x0, x1, y0, y1);
 
   /* Grid, band and identity line under the data. */
@@ -257,18 +252,36 @@ static void draw(const plot_spec *p, const plot_series *s, int ns, const char *d
     PLFLT lwidth, lheight;
     plscol0a(0, 255, 255, 255, 0.85);
     pllegend(&lwidth, &lheight, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             p->legend_right ? PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_INSIDE
+             p->legend_right ? PL_POSITION_RIGHT | PL_POSITION_OUTSIDE
                              : PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE,
              0.02, 0.02, 0.08, 0, 1, 1, 0, 0, nl, opts, 1.0, 0.8, 2.0, 0, tcol,
              (PLCHAR_MATRIX)text, NULL, NULL, NULL, NULL, lcol, lsty, lw, scol, ssc, snum,
              (PLCHAR_MATRIX)sym);
+    plscol0a(0, 255, 255, 255, 1.0);
   }
+}
+
+static void draw(const plot_panel *panels, int np, const char *device, const char *file)
+{
+  int w = panels[0].spec.width > 0 ? panels[0].spec.width : 1000;
+  int h = panels[0].spec.height > 0 ? panels[0].spec.height : 750;
+  plsdev(device);
+  plsfnam(file);
+  plspage(0, 0, w, h * np, 0, 0);
+  plscmap0n(NPAL + 1);
+  for (int i = 0; i < NPAL; i++)
+    plscol0(i, palette[i][0], palette[i][1], palette[i][2]);
+  plscol0a(COL_BAND, 31, 119, 180, 0.12);
+  plssub(1, np);
+  plinit();
+  for (int i = 0; i < np; i++)
+    draw_panel(&panels[i].spec, panels[i].series, panels[i].ns);
   plend();
 }
 
 /* Draw into a temporary file in a child; rename it to path on success. */
-static int plot_one(const char *path, const char *device, const plot_spec *p,
-                    const plot_series *s, int ns, char *err, size_t nerr)
+static int plot_one(const char *path, const char *device, const plot_panel *p, int np,
+                    char *err, size_t nerr)
 {
   char tmp[4200];
   if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
@@ -295,7 +308,7 @@ static int plot_one(const char *path, const char *device, const plot_spec *p,
     int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0)
       dup2(devnull, 1);
-    draw(p, s, ns, device, tmp);
+    draw(p, np, device, tmp);
     _exit(0);
   }
   int status;
@@ -340,17 +353,20 @@ static int plot_check_name(const char *path)
   return path && *path && path[strlen(path) - 1] != '/';
 }
 
-int plot_write(const char *path, const plot_spec *p, const plot_series *s, int ns, char *err,
-               size_t nerr)
+int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, size_t nerr)
 {
   if (!plot_check_name(path)) {
     snprintf(err, nerr, "plot: expected a file name, got '%s'", path ? path : "");
     return -1;
   }
+  if (np < 1 || np > 4) {
+    snprintf(err, nerr, "plot: 1 to 4 panels, not %d", np);
+    return -1;
+  }
   if (ends_with(path, ".png"))
-    return plot_one(path, "pngcairo", p, s, ns, err, nerr);
+    return plot_one(path, "pngcairo", p, np, err, nerr);
   if (ends_with(path, ".svg"))
-    return plot_one(path, "svgcairo", p, s, ns, err, nerr);
+    return plot_one(path, "svgcairo", p, np, err, nerr);
   /* No extension given: both formats. */
   char a[4200], b[4200];
   if (snprintf(a, sizeof a, "%s.png", path) >= (int)sizeof a ||
@@ -358,7 +374,14 @@ int plot_write(const char *path, const plot_spec *p, const plot_series *s, int n
     snprintf(err, nerr, "plot file name too long: '%s'", path);
     return -1;
   }
-  if (plot_one(a, "pngcairo", p, s, ns, err, nerr) != 0)
+  if (plot_one(a, "pngcairo", p, np, err, nerr) != 0)
     return -1;
-  return plot_one(b, "svgcairo", p, s, ns, err, nerr);
+  return plot_one(b, "svgcairo", p, np, err, nerr);
+}
+
+int plot_write(const char *path, const plot_spec *p, const plot_series *s, int ns, char *err,
+               size_t nerr)
+{
+  plot_panel one = {*p, s, ns};
+  return plot_write_panels(path, &one, 1, err, nerr);
 }

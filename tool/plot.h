@@ -28,11 +28,19 @@ typedef struct {
   int width, height; /* pixels (PNG) or points (SVG); 0: 1000 x 750 */
 } plot_spec;
 
+typedef struct {
+  plot_spec spec;
+  const plot_series *series;
+  int ns;
+} plot_panel;
+
 /* Write the plot to path: .png or .svg by its extension, or both (path.png
  * and path.svg) when it has neither.  Each file is drawn into a temporary
  * file and renamed into place only when complete.  0, or -1 with err. */
 int plot_write(const char *path, const plot_spec *p, const plot_series *s, int ns, char *err,
                size_t nerr);
+/* The same with np panels (1 to 4) stacked on one page. */
+int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, size_t nerr);
 /* Colours available to series before they repeat. */
 int plot_color_count(void);
 
