@@ -397,7 +397,8 @@ typedef enum {
   GS_TR_COUNTER    /* counter `name` is now `count`: "runnable threads" (the
                       OS run queue), "transfers in flight" (downloads past
                       their first byte), "ready coroutines" (the event
-                      loop's ready queue), "GIL drop request, pid N" (1
+                      loop's ready queue), "awaiting coroutines" (their
+                      sleep or I/O pending), "GIL drop request, pid N" (1
                       while one is pending), "GIL failed wake-ups, pid N"
                       (so far) */
 } gs_trace_kind;

@@ -50,6 +50,7 @@ typedef struct {
   size_t ncoros, live;
   gsL_coro *ready_head, *ready_tail;
   size_t nready, batch;
+  size_t nawait;       /* coroutines whose timer (sleep or I/O) is pending */
   gsL_coro *current;
   gsK_waitq epoll;     /* the loop thread blocks here in epoll_wait */
   /* thread pool */
@@ -90,12 +91,18 @@ static gsL_coro *pop_ready(loop *l)
 
 void gsL_sleep(gsK_sim *s, gsL_coro *c, gs_time ns)
 {
+  loop *l = s->loop;
   if (gsE_schedule(&s->q, &c->timer, gsK_now(s) + ns) < 0)
     gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  l->nawait++;
+  gsT_counter(s, "awaiting coroutines", (int64_t)l->nawait);
 }
 
 void gsL_timer(gsK_sim *s, void *coro)
 {
+  loop *l = s->loop;
+  l->nawait--;
+  gsT_counter(s, "awaiting coroutines", (int64_t)l->nawait);
   gsL_ready(s, coro);
 }
 
