@@ -129,6 +129,7 @@ typedef enum {
   GS_P_GIL_CHECK,       /* new GIL: work between eval-breaker check points */
   GS_P_CHECK_INTERVAL,  /* old GIL: ticks between release and re-acquire (count) */
   GS_P_TICK,            /* old GIL: work per tick */
+  GS_P_GIL_OP,          /* user ns of one uncontended GIL take or drop */
   GS_P_LOOP_ITER,       /* asyncio: user ns of one event-loop iteration */
   GS_P_CORO_RESUME,     /* asyncio: user ns to resume a coroutine */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */

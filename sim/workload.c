@@ -243,6 +243,30 @@ static gs_time cpu_cost(double units, double ns_per_unit)
   return ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
 }
 
+/* The old GIL's release interval, check_interval ticks of work.  A tick:
+ * one iteration of the workload's loop in runtime c
+ * (a division, a decrement: the unit the harness's C GIL counts), else the
+ * `tick` parameter (about one bytecode). */
+static gs_time old_interval(const gsK_sim *s, const gsG_gil *g)
+{
+  double unit = 0;
+  if (s->sc->runtime == GS_RT_C) {
+    switch (s->sc->workload) {
+    case GS_WL_PRIMES:
+      unit = s->p.v[GS_P_DIV];
+      break;
+    case GS_WL_COUNTDOWN:
+    case GS_WL_CONVOY:
+      unit = s->p.v[GS_P_COUNTDOWN_STEP];
+      break;
+    default:
+      break;
+    }
+  }
+  double ns = (double)g->check_interval * (unit > 0 ? unit : (double)g->tick_ns);
+  return ns < 1 ? 1 : ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
+}
+
 /* Positions of the step sub-machine (cur->wpc). */
 enum {
   WS_NEXT = 0, WS_CPU, WS_CPU_RAN, WS_TICKED, WS_YIELD, /* compute with the GIL */
@@ -386,7 +410,7 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
         gsK_work_checked(t, cur->left, g->check_ns);
         cur->wpc = WS_CPU_RAN;
       } else {
-        gs_time chunk = g->check_interval * g->tick_ns - g->ticker;
+        gs_time chunk = old_interval(s, g) - g->ticker;
         if (chunk > cur->left)
           chunk = cur->left;
         gsK_work(t, chunk, false);
@@ -407,11 +431,15 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
       continue;
     case WS_TICKED:
       cur->wpc = WS_CPU;
-      if (g->ticker >= g->check_interval * g->tick_ns) {
+      if (g->ticker >= old_interval(s, g)) {
         g->ticker = 0;
         gsG_drop(s, t); /* the old GIL's drop never blocks */
-        if (t->pending_sys > 0) {
-          gsK_work(t, 0, true);
+        /* The drop and the take that follows at once: the holder's mutex
+         * and condition-variable work (user), after any system call the
+         * drop made (a wake-up: pending sys time runs first). */
+        gs_time op = 2 * (gs_time)s->p.v[GS_P_GIL_OP];
+        if (op > 0 || t->pending_sys > 0) {
+          gsK_work(t, op, false);
           return GSW_OP;
         }
       }

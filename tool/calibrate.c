@@ -371,6 +371,34 @@ static double time_condvar(int reps, long iters)
   return median(v, reps);
 }
 
+/* One uncontended GIL operation as the C GIL does it: a drop (lock, clear
+ * the flag, unlock, signal) and a take (lock, set the flag, unlock) per
+ * iteration, halved.  No other thread waits: the uncontended fast path. */
+static double time_gil_op(int reps, long iters)
+{
+  double v[MAXREP];
+  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+  volatile int locked = 1;
+  for (int r = 0; r < reps; r++) {
+    double t0 = now_ns();
+    for (long i = 0; i < iters; i++) {
+      pthread_mutex_lock(&mu);
+      locked = 0;
+      pthread_mutex_unlock(&mu);
+      pthread_cond_signal(&cv);
+      pthread_mutex_lock(&mu);
+      locked = 1;
+      pthread_mutex_unlock(&mu);
+    }
+    v[r] = (now_ns() - t0) / (double)(2 * iters);
+  }
+  (void)locked;
+  pthread_mutex_destroy(&mu);
+  pthread_cond_destroy(&cv);
+  return median(v, reps);
+}
+
 /* Measure runtime c; kernel-level costs (ctx_switch, wakeup_latency,
  * syscall) are copied for cpython by the caller. */
 static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *err)
@@ -455,6 +483,10 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
       "resolution of timing one message; an 8-byte pipe write+read took %.0f ns (median of %d), "
       "charged by the model as syscalls", pk, res, pm, reps);
   add(c, "ipc_unpack", iu->def_c, 0, "default kept, as for ipc_pack");
+  long gn = quick ? 200000 : 2000000;
+  add(c, "gil_op", time_gil_op(reps, gn), reps,
+      "uncontended GIL take or drop: half of {mutex lock, clear flag, unlock, cond_signal, "
+      "lock, set flag, unlock}, %ld pairs per run", gn);
   double cv = time_condvar(reps, quick ? 1000 : 5000);
   if (cv > 0)
     add(c, NULL, cv, reps,
@@ -585,6 +617,8 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
     if (nm && (strcmp(nm, "ctx_switch") == 0 || strcmp(nm, "wakeup_latency") == 0 ||
                strcmp(nm, "syscall") == 0))
       add(p, nm, c->v[i].ns, c->v[i].n, "kernel cost, the same as for c: %s", c->v[i].what);
+    else if (nm && strcmp(nm, "gil_op") == 0) /* CPython's GIL is the same C */
+      add(p, nm, c->v[i].ns, c->v[i].n, "the same C code as for c: %s", c->v[i].what);
   }
 
   double fork_ns = 0, start, rtt, dumps, loads;
