@@ -174,7 +174,8 @@ int vz_measured_load(const char *path, vz_measured **out, char *err, size_t n)
   }
   size_t with = 0;
   for (size_t i = 0; i < m->nthr; i++) {
-    qsort(m->thr[i].seg, m->thr[i].nseg, sizeof *m->thr[i].seg, by_start);
+    if (m->thr[i].nseg > 1)
+      qsort(m->thr[i].seg, m->thr[i].nseg, sizeof *m->thr[i].seg, by_start);
     with += m->thr[i].nseg > 0;
   }
   if (!with) {
