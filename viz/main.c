@@ -218,6 +218,7 @@ typedef struct {
   double speed;       /* ns per second of animation */
   bool playing, help, quit;
   char status[256];
+  Uint64 status_at;   /* SDL ticks when the status was set */
 } app;
 
 /* The speed ladder: 1, 2, 5 x 10^k us per second, k >= 0. */
@@ -260,6 +261,7 @@ static void set_status(app *p, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(p->status, sizeof p->status, fmt, ap);
   va_end(ap);
+  p->status_at = SDL_GetTicks64();
 }
 
 /* Run the scenario again as it now stands; on failure the previous run
@@ -533,6 +535,7 @@ static int windowed(app *p)
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
     return EXIT_FAIL;
   }
+  SDL_SetWindowMinimumSize(win, 480, 320);
   int w = o->w, h = o->h;
   SDL_GetRendererOutputSize(ren, &w, &h);
   char err[512];
@@ -562,16 +565,14 @@ static int windowed(app *p)
           on_key(p, KEY_RIGHT);
         else if (ev.key.keysym.sym == SDLK_ESCAPE)
           p->quit = true;
-        else if (ev.key.keysym.sym == SDLK_KP_PLUS)
-          on_key(p, '+');
-        else if (ev.key.keysym.sym == SDLK_KP_MINUS)
-          on_key(p, '-');
       } else if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
         SDL_GetRendererOutputSize(ren, &w, &h);
         if (vz_gfx_resize(g, h) != 0)
           set_status(p, "cannot resize the fonts: %s", TTF_GetError());
       }
     }
+    if (p->status[0] && SDL_GetTicks64() - p->status_at > 5000)
+      p->status[0] = 0; /* a message stays five seconds */
     Uint64 now = SDL_GetPerformanceCounter();
     double dt = (double)(now - last) / (double)freq;
     last = now;
@@ -676,7 +677,7 @@ int main(int argc, char **argv)
     return cli_usage_error(&cmd, "missing scenario FILE");
   }
 
-  status = cli_load_scenario(&a, file, &p.sc, 1);
+  status = cli_load_scenario(&a, file, &p.sc, 0);
   if (status) {
     vz_measured_free(p.meas);
     return status;

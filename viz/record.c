@@ -3,7 +3,7 @@
  *
  * Costs: 40 bytes per event, plus 4 bytes per state and core event for
  * the per-thread and per-core indexes; the old GIL's thrashing makes the
- * most events (about ten million for countdown.cfg --gil old, some 450 MB).
+ * most events (about ten million for countdown.cfg --gil old: 550 MB in all).
  * Building the indexes is O(events), plus O(log transfers) per download.
  */
 #include "record.h"

@@ -46,7 +46,8 @@ void vz_play_reset(vz_play *p)
   for (size_t i = 0; i < r->nthr; i++)
     p->t[i] = (vz_tstate){.state = -1, .last_fail = -1};
   for (size_t i = 0; i < r->nprocs; i++)
-    p->g[i] = (vz_gstate){.holder = -1, .last_holder = -1, .drop_by = -1, .forced_tid = -1,
+    p->g[i] = (vz_gstate){.holder = -1, .last_holder = -1, .drop_by = -1, .drop_asked = -1,
+                          .forced_tid = -1,
                           .last_fail = -1};
   for (int i = 0; i < r->ncores; i++)
     p->c[i] = (vz_cstate){.tid = -1, .ev = -1};
@@ -134,6 +135,7 @@ static void on_gil_counter(vz_play *p, const vz_ev *e)
       g->drop_since = e->at;
       g->drop_requests++;
       g->drop_by = checking_waiter(p, e->a);
+      g->drop_asked = g->holder;
     } else if (!e->x) {
       g->drop = false;
     }

@@ -53,6 +53,7 @@ typedef struct {
   bool drop;            /* drop request pending */
   gs_time drop_since;
   int drop_by;          /* the waiter that asked (-1: not seen) */
+  int drop_asked;       /* the holder it asked */
   int forced_tid;       /* dropped with a request pending, not yet waiting */
   gs_time last_fail;    /* the latest failed wake-up of the process, or -1 */
   uint64_t acquisitions, switches, drop_requests, forced_switches, failed_wakeups;

@@ -23,7 +23,8 @@ static const SDL_Color BG = {22, 24, 28, 255}, PANEL = {32, 35, 41, 255},
                        BORDER = {58, 62, 70, 255}, TEXT = {226, 229, 233, 255},
                        DIM = {140, 146, 156, 255}, IDLE = {48, 51, 58, 255},
                        GOLD = {255, 204, 0, 255}, LAMP_ON = {255, 150, 0, 255},
-                       LAMP_OFF = {70, 62, 44, 255}, FLASH = {230, 40, 40, 255},
+                       LAMP_OFF = {70, 62, 44, 255}, LAMP_GLOW = {170, 100, 0, 255},
+                       FLASH = {230, 40, 40, 255},
                        TRACK = {54, 58, 66, 255}, INK = {16, 16, 16, 255};
 
 /* The Chrome trace viewer's colours of the trace file's cnames
@@ -270,10 +271,13 @@ static int header(ctx *c)
   } else {
     snprintf(gil, sizeof gil, "no GIL");
   }
-  snprintf(buf, sizeof buf, "%s · %s, %d worker%s · %d core%s · scheduler %s · %s",
+  const char *cal = v->sc->calibration && v->sc->calibration->path ? v->sc->calibration->path
+                                                                   : "built-in defaults";
+  const char *slash = strrchr(cal, '/');
+  snprintf(buf, sizeof buf, "%s · %s, %d worker%s · %d core%s · scheduler %s · %s · calibration %s",
            gs_runtime_name(r->res->runtime), gs_model_name(r->res->model), r->res->workers,
            r->res->workers == 1 ? "" : "s", r->res->cores, r->res->cores == 1 ? "" : "s",
-           gs_sched_name(r->res->sched), gil);
+           gs_sched_name(r->res->sched), gil, slash ? slash + 1 : cal);
   vz_text(g, VZ_FONT_BODY, pad, y, DIM, buf, v->w * 3 / 5);
   fmt_ns(a, sizeof a, v->speed);
   snprintf(buf, sizeof buf, "%s%s%s %s per second%s", v->status ? v->status : "",
@@ -436,13 +440,17 @@ static void gil_block(ctx *c, box b, int pid)
   int x = b.x + vz_text(g, VZ_FONT_BOLD, b.x, y, vz_proc_color(pid), buf, b.w / 3) + c->pad;
   int lamp = lh * 2 / 3;
   box lb = {x, y + (lh - lamp) / 2, lamp, lamp};
-  SDL_Color lc = gs->drop ? LAMP_ON : LAMP_OFF;
+  /* A request usually lives only until the holder's next check point
+   * (gil_check, 200 ns): it glows on a while, as a failed wake-up flashes. */
+  bool glow = !gs->drop && gs->drop_requests > 0 && flashing(c, gs->drop_since);
+  SDL_Color lc = gs->drop ? LAMP_ON : glow ? LAMP_GLOW : LAMP_OFF;
   if (r->gil == GS_GIL_NEW) {
     vz_fill(g, lb.x, lb.y, lb.w, lb.h, lc);
     x += lamp + c->pad / 2;
-    x += vz_text(g, VZ_FONT_BODY, x, y, gs->drop ? LAMP_ON : DIM, "drop request", 0) + c->pad;
+    x += vz_text(g, VZ_FONT_BODY, x, y, gs->drop || glow ? LAMP_ON : DIM, "drop request", 0) +
+         c->pad;
     if (c->d) {
-      fprintf(c->d, "drop %d lit=%d", pid, gs->drop);
+      fprintf(c->d, "drop %d lit=%d glow=%d", pid, gs->drop, glow);
       describe_rect(c, lb, lc);
       fputc('\n', c->d);
     }
@@ -471,9 +479,10 @@ static void gil_block(ctx *c, box b, int pid)
     snprintf(buf, sizeof buf, "free");
   }
   vz_text(g, VZ_FONT_BODY, b.x + c->pad, y, gs->holder >= 0 ? INK : DIM, buf, hw - c->pad);
-  if (gs->drop && gs->drop_by >= 0) {
+  if ((gs->drop || glow) && gs->drop_by >= 0) {
     fmt_ns(a, sizeof a, (double)(c->now - gs->drop_since));
-    snprintf(buf, sizeof buf, "asked to drop by %s %s ago", label(c, gs->drop_by), a);
+    snprintf(buf, sizeof buf, "%s asked %s to drop it %s ago", label(c, gs->drop_by),
+             label(c, gs->drop_asked), a);
     vz_text(g, VZ_FONT_BODY, b.x + hw + c->pad, y, LAMP_ON, buf, b.w - hw - c->pad);
   }
   if (c->d) {
@@ -976,6 +985,11 @@ static void measured_panel(ctx *c, box b)
     snprintf(more, sizeof more, "+%d more threads", n - shown);
     vz_text(g, VZ_FONT_BODY, in.x, in.y + shown * row, DIM, more, name_w);
   }
+  char a[32], l[48];
+  fmt_ns(a, sizeof a, (double)c->span);
+  snprintf(l, sizeof l, "−%s", a);
+  vz_text(g, VZ_FONT_BODY, in.x + name_w, in.y + in.h - c->lh, DIM, l, 0);
+  vz_text_right(g, VZ_FONT_BODY, in.x + name_w + sw, in.y + in.h - c->lh, DIM, "now");
 }
 
 /* ---- Help --------------------------------------------------------------------------- */

@@ -22,7 +22,7 @@
  *   frame t=NS w=W h=H cores=N gil=MODE
  *   lane CORE tid=T pid=P x=X y=Y w=W h=H rgb=R,G,B name=NAME
  *   holder PID tid=T x=.. y=.. w=.. h=.. rgb=.. name=NAME   (tid -1: free)
- *   drop PID lit=0|1 x=.. y=.. w=.. h=.. rgb=..
+ *   drop PID lit=0|1 glow=0|1 x=.. y=.. w=.. h=.. rgb=..  (glow: just asked)
  *   waiter PID tid=T fill=F failed=0|1 name=NAME
  *   runq tid=T name=NAME
  *   ready n=N
