@@ -17,7 +17,7 @@
  *
  * The layout follows the window's size at every frame.  With `describe`
  * set, the frame also writes what it shows and where, one line per item,
- * for tests and scripts (viz/README-section.md, "Frame descriptions"):
+ * for tests and scripts (README.md, "Watching a run", "Frame descriptions"):
  *
  *   frame t=NS w=W h=H cores=N gil=MODE
  *   lane CORE tid=T pid=P x=X y=Y w=W h=H rgb=R,G,B name=NAME
