@@ -113,7 +113,7 @@ static void help(FILE *f)
     "                     DIR/frames.txt describing each\n"
     "  --fps F            frames per second of animation, 1 to 120 (default 10)\n"
     "  --describe FILE    write what the frame shows and where (see\n"
-    "                     README.md, "Watching a run"); in a window: the last frame\n"
+    "                     README.md, 'Watching a run'); in a window: the last frame\n"
     "\nKeys: space pause/resume, + and - speed, right arrow next event, r restart,\n"
     "[ and ] one core less or more (runs again), g next GIL mode (runs again),\n"
     "h help, q quit.\n"
