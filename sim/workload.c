@@ -274,7 +274,8 @@ enum {
   WS_NOGIL,                                            /* compute without it */
   WS_DOWNLOAD, WS_DOWNLOADING,                         /* a network transfer */
   WS_OFFLOAD,                                          /* asyncio.to_thread */
-  WS_RETAKE                                            /* take the GIL back */
+  WS_RETAKE,                                           /* take the GIL back */
+  WS_OLD_RETAKE                                        /* old GIL: re-take after a release */
 };
 
 /* Decide what step i of the task is: its kind and cost. */
@@ -434,14 +435,25 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
       if (g->ticker >= old_interval(s, g)) {
         g->ticker = 0;
         gsG_drop(s, t); /* the old GIL's drop never blocks */
-        /* The drop and the take that follows at once: the holder's mutex
-         * and condition-variable work (user), after any system call the
-         * drop made (a wake-up: pending sys time runs first). */
-        gs_time op = 2 * (gs_time)s->p.v[GS_P_GIL_OP];
-        if (op > 0 || t->pending_sys > 0) {
-          gsK_work(t, op, false);
+        cur->wpc = WS_OLD_RETAKE;
+        if (t->pending_sys > 0) {
+          /* The drop woke a waiter: a system call, on whose return the
+           * OS may switch to the woken thread before the releaser takes
+           * the GIL back (a hand-off), or not (the usual failed wake-up). */
+          gsK_work(t, 0, true);
           return GSW_OP;
         }
+      }
+      continue;
+    case WS_OLD_RETAKE:
+      /* ...and takes it back at once; then the mutex and condition-variable
+       * work of the two operations (user). */
+      if (!gsG_take(s, t))
+        return GSW_OP;
+      cur->wpc = WS_CPU;
+      if (s->p.v[GS_P_GIL_OP] > 0) {
+        gsK_work(t, 2 * (gs_time)s->p.v[GS_P_GIL_OP], false);
+        return GSW_OP;
       }
       continue;
     case WS_YIELD:

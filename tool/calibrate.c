@@ -483,6 +483,19 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
       "resolution of timing one message; an 8-byte pipe write+read took %.0f ns (median of %d), "
       "charged by the model as syscalls", pk, res, pm, reps);
   add(c, "ipc_unpack", iu->def_c, 0, "default kept, as for ipc_pack");
+  /* The kernel's scheduler, a fact of the host rather than a timing:
+   * EEVDF (Linux 6.6 and later) places a waking thread by its lag, with no
+   * sleeper credit; CFS gave up to half sched_latency. */
+  struct utsname u;
+  int major = 0, minor = 0;
+  if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2) {
+    if (major > 6 || (major == 6 && minor >= 6))
+      add(c, "sched_sleeper_credit", 0, 0,
+          "kernel %s: EEVDF (6.6 and later) places a waking thread by its lag, with no "
+          "sleeper credit", u.release);
+    else
+      add(c, NULL, 0, 0, "kernel %s: CFS, the default sleeper credit kept", u.release);
+  }
   long gn = quick ? 200000 : 2000000;
   add(c, "gil_op", time_gil_op(reps, gn), reps,
       "uncontended GIL take or drop: half of {mutex lock, clear flag, unlock, cond_signal, "
@@ -615,7 +628,7 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
   for (int i = 0; i < c->count; i++) {
     const char *nm = c->v[i].name;
     if (nm && (strcmp(nm, "ctx_switch") == 0 || strcmp(nm, "wakeup_latency") == 0 ||
-               strcmp(nm, "syscall") == 0))
+               strcmp(nm, "syscall") == 0 || strcmp(nm, "sched_sleeper_credit") == 0))
       add(p, nm, c->v[i].ns, c->v[i].n, "kernel cost, the same as for c: %s", c->v[i].what);
     else if (nm && strcmp(nm, "gil_op") == 0) /* CPython's GIL is the same C */
       add(p, nm, c->v[i].ns, c->v[i].n, "the same C code as for c: %s", c->v[i].what);
