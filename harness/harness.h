@@ -92,6 +92,12 @@ typedef struct {
  * gs_results_free.  Call it from a single-threaded process: the child
  * starts with only the calling thread.
  */
+/* The workloads' own loops, as a worker without a GIL runs them (for
+ * timing them: gilsim calibrate).  The least prime factor of n by trial
+ * division; n decrements of a volatile counter. */
+uint64_t gsh_least_factor(uint64_t n);
+void gsh_countdown(int64_t n);
+
 /* GS_OK if the harness can run sc (runtime c), else GS_ERR_INVALID and why;
  * runs nothing. */
 gs_err gsh_check(const gs_scenario *sc, gs_error *err);

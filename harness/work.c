@@ -74,6 +74,12 @@ static uint64_t primes_task(gsh__worker *w, uint64_t n)
   return n;
 }
 
+uint64_t gsh_least_factor(uint64_t n)
+{
+  gsh__worker w = {0};
+  return primes_task(&w, n);
+}
+
 uint64_t gsh__least_factor(uint64_t n)
 {
   gsh__worker w = {0};
@@ -91,6 +97,12 @@ static void countdown_task(gsh__worker *w, int64_t n)
     if (w->gil)
       gsh_gil_check(w->gil, &w->gt, chunk);
   }
+}
+
+void gsh_countdown(int64_t n)
+{
+  gsh__worker w = {0};
+  countdown_task(&w, n);
 }
 
 static void sleep_ns(gs_time ns)

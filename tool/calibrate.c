@@ -21,8 +21,10 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET, syscall, gethostname */
 
 #include "cli.h"
+#include "harness.h"
 
 #include <errno.h>
+#include <math.h>
 #include <json-c/json.h>
 #include <pthread.h>
 #include <sched.h>
@@ -124,24 +126,29 @@ static calib_value *add(calib_list *l, const char *name, double ns, int n, const
 
 /* ---- Runtime c ----------------------------------------------------------- */
 
-static double time_div(long iters)
+/* The harness's own trial-division loop (harness/work.c) on a prime p:
+ * every odd i from 3 to isqrt(p), (isqrt(p) - 1) / 2 divisions. */
+static double time_div(uint64_t p)
 {
-  volatile uint64_t n = (UINT64_C(1) << 56) - 5; /* 72057594037927931 */
-  volatile uint64_t sink = 0;
+  uint64_t r = (uint64_t)sqrtl((long double)p);
+  while (r * r > p)
+    r--;
+  while ((r + 1) * (r + 1) <= p)
+    r++;
+  uint64_t divisions = r >= 3 ? (r - 3) / 2 + 1 : 0;
   double t0 = now_ns();
-  for (uint64_t i = 3; i < 3 + 2 * (uint64_t)iters; i += 2)
-    sink = n % i;
+  uint64_t f = gsh_least_factor(p);
   double t1 = now_ns();
-  (void)sink;
-  return (t1 - t0) / (double)iters;
+  if (f != p || divisions == 0)
+    return -1; /* not a prime: the count would be wrong */
+  return (t1 - t0) / (double)divisions;
 }
 
+/* The harness's own countdown loop. */
 static double time_countdown(long iters)
 {
-  volatile long c = iters;
   double t0 = now_ns();
-  while (c > 0)
-    c = c - 1;
+  gsh_countdown(iters);
   return (now_ns() - t0) / (double)iters;
 }
 
@@ -407,14 +414,21 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
   long big = quick ? 2000000 : 20000000;
 
   double v[MAXREP];
+  /* primes of about 2^49 (quick) and 2^51: 5.95 and 11.9 million divisions */
+  uint64_t prime = quick ? UINT64_C(566893424036297) : UINT64_C(2267573696145133);
   for (int r = 0; r < reps; r++)
-    v[r] = time_div(big / 4);
+    if ((v[r] = time_div(prime)) < 0) {
+      snprintf(err->msg, sizeof err->msg, "calibrate: %llu is not prime", (unsigned long long)prime);
+      return -1;
+    }
   add(c, "div", median(v, reps), reps,
-      "volatile 64-bit n %% i for n = 2^56 - 5 and odd i, %ld divisions per run", big / 4);
+      "the harness's trial-division loop (harness/work.c) on the prime %llu, every odd i up to "
+      "its square root", (unsigned long long)prime);
   for (int r = 0; r < reps; r++)
     v[r] = time_countdown(big);
   add(c, "countdown_step", median(v, reps), reps,
-      "volatile countdown `while (c > 0) c = c - 1`, %ld steps per run", big);
+      "the harness's countdown loop (harness/work.c: a volatile counter decremented), %ld steps "
+      "per run", big);
 
   /* Ping-pong: two allowed CPUs for the cross-core one. */
   cpu_set_t s;
