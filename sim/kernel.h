@@ -96,8 +96,6 @@ struct gsK_thread {
   int last_core;       /* -1 before it first ran */
   gs_time vruntime;    /* fair policy: ns of weighted runtime */
   gs_time dispatch_cost; /* kernel time its last dispatch added (switch, migration) */
-  int32_t rq_idx;      /* position in the run queue, -1 when not queued */
-  uint64_t rq_seq;
 
   gsK_waitq joiners;   /* threads blocked in join on this one */
 
@@ -142,11 +140,20 @@ struct gsK_core {
   uint64_t switches;
 };
 
-/* The run queue: a min-heap ordered by (key, seq).  Fair: key = vruntime;
- * round-robin: key = 0, so seq makes it FIFO. */
+/* The run queue, ordered by (key, seq), seq the order threads were queued.
+ * Fair: key = vruntime, a binary min-heap of slots; round-robin: key = 0,
+ * so the order is FIFO and the slots form a ring starting at head.  A
+ * queued thread's vruntime does not change, so the slot's copy of it stays
+ * exact and ordering never reads the threads. */
 typedef struct {
-  gsK_thread **heap;
-  size_t n, cap;
+  gs_time key;
+  uint64_t seq;
+  gsK_thread *t;
+} gsK_rqslot;
+
+typedef struct {
+  gsK_rqslot *slot;
+  size_t n, cap, head; /* head: ring start (round-robin); cap a power of 2 */
 } gsK_runq;
 
 struct gsK_sim {

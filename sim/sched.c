@@ -1,8 +1,8 @@
 /*
  * sched.c - cores and the preemptive OS scheduler.
  *
- * Two policies share one run queue (a heap ordered by key, then by the
- * order threads were queued):
+ * Two policies share one run queue (ordered by key, then by the order
+ * threads were queued):
  *
  *   fair  In the style of Linux CFS/EEVDF.  key = virtual runtime (ns of CPU
  *         time; every thread has the default weight).  A thread picked gets
@@ -43,76 +43,91 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- Run queue --------------------------------------------------------- */
 
-static inline gs_time rq_key(const gsK_sim *s, const gsK_thread *t)
+/*
+ * Round-robin queues every thread with key 0, so its order is the order of
+ * queueing: a ring, O(1) both ways.  Fair keeps a binary heap of slots
+ * ordered by (vruntime, seq), O(log n); the slots carry the keys, so
+ * sifting never touches the (scattered, cache-cold) thread structures.
+ */
+
+static inline bool rq_before(const gsK_rqslot *a, const gsK_rqslot *b)
 {
-  return s->policy == GS_SCHED_FAIR ? t->vruntime : 0;
+  return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
-static inline bool rq_before(const gsK_sim *s, const gsK_thread *a, const gsK_thread *b)
+static void rq_up(gsK_runq *rq, size_t i, gsK_rqslot x)
 {
-  gs_time ka = rq_key(s, a), kb = rq_key(s, b);
-  return ka < kb || (ka == kb && a->rq_seq < b->rq_seq);
-}
-
-static void rq_set(gsK_runq *rq, size_t i, gsK_thread *t)
-{
-  rq->heap[i] = t;
-  t->rq_idx = (int32_t)i;
-}
-
-static void rq_up(gsK_sim *s, size_t i)
-{
-  gsK_runq *rq = &s->rq;
-  gsK_thread *t = rq->heap[i];
+  gsK_rqslot *h = rq->slot;
   while (i > 0) {
     size_t p = (i - 1) / 2;
-    if (!rq_before(s, t, rq->heap[p]))
+    if (!rq_before(&x, &h[p]))
       break;
-    rq_set(rq, i, rq->heap[p]);
+    h[i] = h[p];
     i = p;
   }
-  rq_set(rq, i, t);
+  h[i] = x;
 }
 
-static void rq_down(gsK_sim *s, size_t i)
+static void rq_down(gsK_runq *rq, size_t i, gsK_rqslot x)
 {
-  gsK_runq *rq = &s->rq;
-  gsK_thread *t = rq->heap[i];
+  gsK_rqslot *h = rq->slot;
   for (;;) {
     size_t c = 2 * i + 1;
     if (c >= rq->n)
       break;
-    if (c + 1 < rq->n && rq_before(s, rq->heap[c + 1], rq->heap[c]))
+    if (c + 1 < rq->n && rq_before(&h[c + 1], &h[c]))
       c++;
-    if (!rq_before(s, rq->heap[c], t))
+    if (!rq_before(&h[c], &x))
       break;
-    rq_set(rq, i, rq->heap[c]);
+    h[i] = h[c];
     i = c;
   }
-  rq_set(rq, i, t);
+  h[i] = x;
+}
+
+/* Double the slots; a ring is unrolled so that it starts at 0 again. */
+static bool rq_grow(gsK_sim *s)
+{
+  gsK_runq *rq = &s->rq;
+  size_t cap = rq->cap ? 2 * rq->cap : 64;
+  gsK_rqslot *h = realloc(rq->slot, cap * sizeof *h);
+  if (!h) {
+    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the run queue");
+    return false;
+  }
+  if (s->policy == GS_SCHED_RR && rq->head + rq->n > rq->cap) {
+    /* The ring wrapped: move its wrapped part [0, wrap) after the end. */
+    size_t wrap = rq->head + rq->n - rq->cap;
+    memcpy(h + rq->cap, h, wrap * sizeof *h);
+  }
+  rq->slot = h;
+  rq->cap = cap;
+  return true;
 }
 
 static void rq_push(gsK_sim *s, gsK_thread *t)
 {
   gsK_runq *rq = &s->rq;
-  if (rq->n == rq->cap) {
-    size_t cap = rq->cap ? 2 * rq->cap : 64;
-    gsK_thread **h = realloc(rq->heap, cap * sizeof *h);
-    if (!h) {
-      gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the run queue");
-      return;
-    }
-    rq->heap = h;
-    rq->cap = cap;
+  if (rq->n == rq->cap && !rq_grow(s))
+    return;
+  gsK_rqslot x = {s->policy == GS_SCHED_FAIR ? t->vruntime : 0, s->rq_seq++, t};
+  if (s->policy == GS_SCHED_RR) {
+    rq->slot[(rq->head + rq->n) & (rq->cap - 1)] = x;
+    rq->n++;
+    return;
   }
-  t->rq_seq = s->rq_seq++;
-  rq->heap[rq->n] = t;
-  t->rq_idx = (int32_t)rq->n;
   rq->n++;
-  rq_up(s, rq->n - 1);
+  rq_up(rq, rq->n - 1, x);
+}
+
+/* The first queued slot; the queue must not be empty. */
+static inline const gsK_rqslot *rq_first(const gsK_sim *s)
+{
+  return &s->rq.slot[s->policy == GS_SCHED_RR ? s->rq.head : 0];
 }
 
 static gsK_thread *rq_pop(gsK_sim *s)
@@ -120,13 +135,16 @@ static gsK_thread *rq_pop(gsK_sim *s)
   gsK_runq *rq = &s->rq;
   if (rq->n == 0)
     return NULL;
-  gsK_thread *t = rq->heap[0];
-  t->rq_idx = -1;
-  rq->n--;
-  if (rq->n > 0) {
-    rq_set(rq, 0, rq->heap[rq->n]);
-    rq_down(s, 0);
+  if (s->policy == GS_SCHED_RR) {
+    gsK_thread *t = rq->slot[rq->head].t;
+    rq->head = (rq->head + 1) & (rq->cap - 1);
+    rq->n--;
+    return t;
   }
+  gsK_thread *t = rq->slot[0].t;
+  rq->n--;
+  if (rq->n > 0)
+    rq_down(rq, 0, rq->slot[rq->n]);
   return t;
 }
 
@@ -189,7 +207,7 @@ static void update_min_vruntime(gsK_sim *s)
 {
   gs_time m = INT64_MAX;
   if (s->rq.n)
-    m = s->rq.heap[0]->vruntime;
+    m = rq_first(s)->key;
   for (int i = 0; i < s->ncores; i++)
     if (s->cores[i].cur) {
       gs_time v = cur_vruntime(s, &s->cores[i]);
@@ -340,7 +358,7 @@ static bool should_preempt(gsK_sim *s, gsK_core *c)
     return false;
   if (s->policy == GS_SCHED_RR)
     return gsK_now(s) >= c->slice_end;
-  return s->rq.heap[0]->vruntime < c->cur->vruntime;
+  return rq_first(s)->key < c->cur->vruntime;
 }
 
 /* ---- Entry points ------------------------------------------------------ */

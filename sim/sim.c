@@ -70,7 +70,7 @@ void gsK_free(gsK_sim *s)
     free(s->procs[i]);
   }
   free(s->procs);
-  free(s->rq.heap);
+  free(s->rq.slot);
   free(s->cores);
   free(s->idle);
   free(s->tasks);
@@ -82,6 +82,10 @@ int gsK_run(gsK_sim *s)
   uint64_t limit = (uint64_t)s->p.v[GS_P_MAX_EVENTS];
   while (!s->failed && s->main->state != GS_TS_DONE) {
     gsE_event *ev = gsE_pop(&s->q);
+    if (!ev && s->q.nomem) {
+      gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+      break;
+    }
     if (!ev) {
       char msg[160];
       snprintf(msg, sizeof msg, "deadlock: %zu threads blocked with no event pending at %.9f s",

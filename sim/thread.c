@@ -102,7 +102,6 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
   t->run.task = -1;
   t->run.owner = t;
   t->last_core = -1;
-  t->rq_idx = -1;
   t->blk_timeout = -1;
   t->created = t->state_since = gsK_now(s);
   t->state = GS_TS_NEW;
