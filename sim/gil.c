@@ -49,6 +49,7 @@ void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
 {
   memset(g, 0, sizeof *g);
   g->kind = kind;
+  g->last_holder = -1;
   g->interval = (gs_time)s->p.v[GS_P_SWITCH_INTERVAL];
   g->check_ns = (gs_time)s->p.v[GS_P_GIL_CHECK];
   g->tick_ns = (gs_time)s->p.v[GS_P_TICK];
@@ -88,8 +89,8 @@ static void acquired(gsK_sim *s, gsG_gil *g, gsK_thread *t)
 {
   g->locked = true;
   g->holder = t;
-  if (g->last_holder != t) {
-    g->last_holder = t;
+  if (g->last_holder != t->tid) {
+    g->last_holder = t->tid;
     g->switch_number++;
     g->st.switches++;
   }
@@ -148,13 +149,13 @@ static bool drop_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
     t->gil_pc = 0;
     return true;
   }
-  g->last_holder = t;
+  g->last_holder = t->tid;
   g->locked = false;
   g->holder = NULL;
   t->gil_held = false;
   trace_holder(s, t, NULL);
   signal_one(s, t, &g->cond);
-  if (g->drop_request && g->last_holder == t) {
+  if (g->drop_request && g->last_holder == t->tid) {
     g->drop_request = false;
     trace_counter(s, t, "drop request", 0);
     g->st.forced_switches++;
@@ -213,7 +214,7 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t)
     return drop_new(s, g, t);
   g->locked = false;
   g->holder = NULL;
-  g->last_holder = t;
+  g->last_holder = t->tid;
   t->gil_held = false;
   trace_holder(s, t, NULL);
   signal_one(s, t, &g->cond);

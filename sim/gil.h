@@ -15,7 +15,8 @@
 typedef struct gsG_gil {
   gs_gil kind;            /* GS_GIL_NEW or GS_GIL_OLD */
   bool locked;
-  gsK_thread *holder, *last_holder;
+  gsK_thread *holder;
+  int last_holder;        /* tid of the last thread to hold it, -1 before any */
   uint64_t switch_number;
   bool drop_request;
   gsK_waitq cond;        /* waiters for the GIL (new: timed; old: plain) */

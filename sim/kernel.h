@@ -173,8 +173,13 @@ struct gsK_sim {
   gs_time min_vruntime;
   gs_time slice, wakeup_gran, sleeper_credit; /* fair: scaled with cores */
 
+  /* threads[tid]: NULL once the thread is reaped (it has exited and left
+   * its core); rec[tid] then holds its accounting, which is all that is
+   * left of it.  Reaped structures wait on `spare` for the next spawn. */
   gsK_thread **threads;
+  gs_thread_result *rec;
   size_t nthreads, cap_threads;
+  gsK_thread *spare;
   gsK_proc **procs;
   size_t nprocs, cap_procs;
   size_t live_threads;
@@ -206,6 +211,11 @@ int gsK_run(gsK_sim *s);
 gsK_proc *gsK_proc_new(gsK_sim *s, gsK_proc *parent, const char *name);
 /* Create a thread in p running step; it becomes runnable at once. */
 gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn step);
+/* t has exited and left its core: keep its accounting in rec[t->tid] and
+ * its structure for a later spawn (not the main thread's: it ends the run). */
+void gsK_reap(gsK_sim *s, gsK_thread *t);
+/* A thread's accounting as results report it. */
+void gsK_record(const gsK_thread *t, gs_thread_result *tr);
 
 /* What a step function ends with. */
 void gsK_work(gsK_thread *t, gs_time ns, bool sys);
@@ -261,9 +271,9 @@ int gsK_pipe_write(gsK_sim *s, gsK_thread *t, gsK_pipe *p, int64_t msg);
  * has been set to block (retry at the same pc). */
 bool gsK_pipe_read(gsK_sim *s, gsK_thread *t, gsK_pipe *p, int64_t *msg);
 
-/* Join: true once target has exited (join cost charged); false if t has
- * been set to block. */
-bool gsK_join(gsK_sim *s, gsK_thread *t, gsK_thread *target);
+/* Join thread tid: true once it has exited (join cost charged); false if
+ * t has been set to block. */
+bool gsK_join(gsK_sim *s, gsK_thread *t, int tid);
 /* waitpid: true once p has exited; false if t has been set to block. */
 bool gsK_waitpid(gsK_sim *s, gsK_thread *t, gsK_proc *p);
 

@@ -56,7 +56,7 @@ typedef struct {
   /* thread pool */
   job *jobs_head, *jobs_tail;
   gsK_waitq jobs_wq;
-  gsK_thread **pool;
+  int *pool;           /* tids of the pool's threads */
   int npool, idle, max_pool;
   bool shutdown;
   gs_loop_stats st;
@@ -176,7 +176,7 @@ void gsL_offload(gsK_sim *s, gsL_coro *c, gs_time ns)
     gsK_charge_sys(l->thread, P(s, GS_P_THREAD_CREATE));
     gsK_thread *t = gsK_spawn(s, l->thread->proc, name, pool_thread);
     if (t)
-      l->pool[l->npool++] = t;
+      l->pool[l->npool++] = t->tid;
   } else {
     gsK_wake_one(s, &l->jobs_wq);
   }

@@ -39,7 +39,7 @@ typedef struct {
   /* threads */
   gsK_mutex qlock;
   size_t next_task;
-  gsK_thread **workers;
+  int *workers;        /* tids: a worker's structure goes once it is joined */
   /* processes */
   gsK_pipe task_pipe, result_pipe;
   gsK_proc **children;
@@ -162,10 +162,13 @@ static void pool_main(gsK_sim *s, gsK_thread *t)
       return;
     case 1:
       snprintf(name, sizeof name, "worker-%d", (int)t->i + 1);
-      m->workers[t->i] = gsK_spawn(s, t->proc, name, pool_worker);
-      if (!m->workers[t->i]) {
-        gsK_exit(s, t);
-        return;
+      {
+        gsK_thread *w = gsK_spawn(s, t->proc, name, pool_worker);
+        if (!w) {
+          gsK_exit(s, t);
+          return;
+        }
+        m->workers[t->i] = w->tid;
       }
       t->i++;
       t->pc = 0;

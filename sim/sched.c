@@ -461,6 +461,7 @@ void gsK_core_event(gsK_sim *s, gsK_core *c)
       if (t->state == GS_TS_DONE) {
         t->core = NULL;
         core_next(s, c);
+        gsK_reap(s, t);
         return;
       }
     }

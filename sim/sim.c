@@ -65,6 +65,12 @@ void gsK_free(gsK_sim *s)
   for (size_t i = 0; i < s->nthreads; i++)
     free(s->threads[i]);
   free(s->threads);
+  free(s->rec);
+  while (s->spare) {
+    gsK_thread *t = s->spare;
+    s->spare = t->wq_next;
+    free(t);
+  }
   for (size_t i = 0; i < s->nprocs; i++) {
     free(s->procs[i]->gil);
     free(s->procs[i]);
@@ -130,7 +136,13 @@ static gs_results *collect(gsK_sim *s)
   r->nthreads = s->nthreads;
   r->nprocs = s->nprocs;
   r->ntasks = sc->ntasks;
-  r->threads = calloc(s->nthreads ? s->nthreads : 1, sizeof *r->threads);
+  /* The records become the results: threads still there are recorded
+   * now, those reaped already were when they exited. */
+  for (size_t i = 0; i < s->nthreads; i++)
+    if (s->threads[i])
+      gsK_record(s->threads[i], &s->rec[i]);
+  r->threads = s->rec ? s->rec : calloc(1, sizeof *r->threads);
+  s->rec = NULL;
   r->procs = calloc(s->nprocs ? s->nprocs : 1, sizeof *r->procs);
   r->core = calloc((size_t)s->ncores, sizeof *r->core);
   if (!r->threads || !r->procs || !r->core) {
@@ -162,28 +174,11 @@ static gs_results *collect(gsK_sim *s)
       pr->gil = p->gil->st;
   }
   for (size_t i = 0; i < s->nthreads; i++) {
-    gsK_thread *t = s->threads[i];
-    gs_thread_result *tr = &r->threads[i];
-    tr->pid = t->proc->pid;
-    tr->tid = t->tid;
-    snprintf(tr->name, sizeof tr->name, "%s", t->name);
-    tr->created = t->created;
-    tr->ended = t->ended;
-    tr->user = t->user;
-    tr->sys = t->sys;
-    tr->runnable = t->runnable;
-    tr->blocked = t->blocked;
-    tr->nvcsw = t->nvcsw;
-    tr->nivcsw = t->nivcsw;
-    tr->migrations = t->migrations;
-    tr->tasks = t->tasks;
-    tr->gil_wait = t->gil_wait;
-    tr->gil_wait_max = t->gil_wait_max;
-    tr->gil_acquisitions = t->gil_acquisitions;
-    r->procs[t->proc->pid - 1].user += t->user;
-    r->procs[t->proc->pid - 1].sys += t->sys;
-    r->user += t->user;
-    r->sys += t->sys;
+    const gs_thread_result *tr = &r->threads[i];
+    r->procs[tr->pid - 1].user += tr->user;
+    r->procs[tr->pid - 1].sys += tr->sys;
+    r->user += tr->user;
+    r->sys += tr->sys;
   }
   gsL_stats(s, &r->loop);
   gsN_stats(s, &r->net);

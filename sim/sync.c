@@ -78,9 +78,10 @@ bool gsK_pipe_read(gsK_sim *s, gsK_thread *t, gsK_pipe *p, int64_t *msg)
   return true;
 }
 
-bool gsK_join(gsK_sim *s, gsK_thread *t, gsK_thread *target)
+bool gsK_join(gsK_sim *s, gsK_thread *t, int tid)
 {
-  if (target->state != GS_TS_DONE) {
+  gsK_thread *target = s->threads[tid]; /* NULL once reaped: done */
+  if (target && target->state != GS_TS_DONE) {
     gsK_block(s, t, &target->joiners, -1);
     return false;
   }

@@ -11,6 +11,16 @@
  *                         RUNNING --gsK_block, syscall paid--> BLOCKED
  *                          |
  *                          +--gsK_exit--> DONE (joiners and waitpid woken)
+ *                                          |
+ *                                          +--gsK_reap (off its core)--> record
+ *
+ * A reaped thread is only its record, rec[tid] (the gs_thread_result the
+ * caller gets); its structure is reused by the next spawn.  So a run's
+ * memory grows with the threads alive at once, plus one record per thread
+ * ever created.  Nothing may keep a thread's address past its exit: joins
+ * go by tid, the GIL remembers its last holder by tid.  (A stale slot of
+ * the event queue may still point at the timer inside a reused structure;
+ * engine.c only reads it, to see that it is not that slot's event.)
  *
  * A blocking call is two-phase: gsK_block links the thread on its wait
  * queue at once and charges the system call; the thread actually sleeps
@@ -90,11 +100,19 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
     if (!a)
       goto nomem;
     s->threads = a;
+    gs_thread_result *r = realloc(s->rec, cap * sizeof *r);
+    if (!r)
+      goto nomem;
+    s->rec = r;
     s->cap_threads = cap;
   }
-  gsK_thread *t = calloc(1, sizeof *t);
-  if (!t)
+  gsK_thread *t = s->spare;
+  if (t) {
+    s->spare = t->wq_next;
+    memset(t, 0, sizeof *t);
+  } else if (!(t = calloc(1, sizeof *t))) {
     goto nomem;
+  }
   t->tid = (int)s->nthreads;
   t->proc = p;
   snprintf(t->name, sizeof t->name, "%s", name);
@@ -121,6 +139,38 @@ gsK_thread *gsK_spawn(gsK_sim *s, gsK_proc *p, const char *name, gsK_step_fn ste
 nomem:
   gsK_fail(s, GS_ERR_NOMEM, "out of memory creating a thread");
   return NULL;
+}
+
+void gsK_record(const gsK_thread *t, gs_thread_result *tr)
+{
+  memset(tr, 0, sizeof *tr);
+  tr->pid = t->proc->pid;
+  tr->tid = t->tid;
+  snprintf(tr->name, sizeof tr->name, "%s", t->name);
+  tr->created = t->created;
+  tr->ended = t->ended;
+  tr->user = t->user;
+  tr->sys = t->sys;
+  tr->runnable = t->runnable;
+  tr->blocked = t->blocked;
+  tr->nvcsw = t->nvcsw;
+  tr->nivcsw = t->nivcsw;
+  tr->migrations = t->migrations;
+  tr->tasks = t->tasks;
+  tr->gil_wait = t->gil_wait;
+  tr->gil_wait_max = t->gil_wait_max;
+  tr->gil_acquisitions = t->gil_acquisitions;
+}
+
+void gsK_reap(gsK_sim *s, gsK_thread *t)
+{
+  assert(t->state == GS_TS_DONE && !t->core && !t->wq && !t->joiners.head && !gsE_pending(&t->timer));
+  if (t == s->main)
+    return;
+  gsK_record(t, &s->rec[t->tid]);
+  s->threads[t->tid] = NULL;
+  t->wq_next = s->spare;
+  s->spare = t;
 }
 
 void gsK_work(gsK_thread *t, gs_time ns, bool sys)
