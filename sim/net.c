@@ -11,7 +11,10 @@
  * one number, `served` = bytes delivered to *each* transfer since the start,
  * and a transfer that started at served0 with b bytes ends when served
  * reaches served0 + b.  Those finish marks sit in a heap, so starting or
- * ending a transfer costs O(log n), not O(n), however many are in flight.
+ * ending a transfer costs O(log n), not O(n), however many are in flight;
+ * each heap entry carries its mark, so sifting reads only the heap.
+ * Requests are carved from slabs and recycled: one allocation per
+ * XFER_SLAB requests rather than one each.
  */
 #include "net.h"
 #include "workload.h"
@@ -19,6 +22,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct xfer {
   gsK_cursor *who;
@@ -26,14 +30,27 @@ typedef struct xfer {
   int64_t bytes;
   double finish;      /* value of `served` at which it completes */
   gsE_event lat;      /* end of the first-byte latency */
-  struct xfer *next;  /* FIFO of requests waiting for a server slot */
+  struct xfer *next;  /* FIFO of requests waiting for a server slot; spares */
 } xfer;
+
+#define XFER_SLAB 256
+
+typedef struct slab {
+  struct slab *next;
+  xfer x[XFER_SLAB];
+} slab;
+
+/* A transfer in flight, by its finish mark (a copy of x->finish). */
+typedef struct {
+  double finish;
+  xfer *x;
+} mark;
 
 typedef struct {
   double conn, link;  /* bytes per ns; 0 = unlimited */
   int limit, slots_used;
   xfer *wait_head, *wait_tail;
-  xfer **heap;        /* transfers in flight, by finish */
+  mark *heap;         /* transfers in flight, by finish */
   size_t n, cap;
   double served;      /* bytes per transfer delivered so far */
   double rate;        /* bytes per ns per transfer now */
@@ -41,7 +58,34 @@ typedef struct {
   gs_time busy_since;
   gsE_event ev;       /* next completion */
   gs_net_stats st;
+  slab *slabs;
+  xfer *spare;        /* unused transfers, linked by next */
 } net;
+
+static xfer *xfer_new(net *n)
+{
+  if (!n->spare) {
+    slab *b = malloc(sizeof *b);
+    if (!b)
+      return NULL;
+    b->next = n->slabs;
+    n->slabs = b;
+    for (size_t i = XFER_SLAB; i-- > 0;) {
+      b->x[i].next = n->spare;
+      n->spare = &b->x[i];
+    }
+  }
+  xfer *x = n->spare;
+  n->spare = x->next;
+  memset(x, 0, sizeof *x);
+  return x;
+}
+
+static void xfer_free(net *n, xfer *x)
+{
+  x->next = n->spare;
+  n->spare = x;
+}
 
 int gsN_init(gsK_sim *s)
 {
@@ -63,12 +107,10 @@ void gsN_free(gsK_sim *s)
   net *n = s->net;
   if (!n)
     return;
-  for (size_t i = 0; i < n->n; i++)
-    free(n->heap[i]);
-  while (n->wait_head) {
-    xfer *x = n->wait_head;
-    n->wait_head = x->next;
-    free(x);
+  while (n->slabs) {
+    slab *b = n->slabs;
+    n->slabs = b->next;
+    free(b);
   }
   free(n->heap);
   free(n);
@@ -79,14 +121,14 @@ void gsN_free(gsK_sim *s)
 
 static void hswap(net *n, size_t a, size_t b)
 {
-  xfer *t = n->heap[a];
+  mark t = n->heap[a];
   n->heap[a] = n->heap[b];
   n->heap[b] = t;
 }
 
 static void hup(net *n, size_t i)
 {
-  while (i > 0 && n->heap[(i - 1) / 2]->finish > n->heap[i]->finish) {
+  while (i > 0 && n->heap[(i - 1) / 2].finish > n->heap[i].finish) {
     hswap(n, i, (i - 1) / 2);
     i = (i - 1) / 2;
   }
@@ -98,9 +140,9 @@ static void hdown(net *n, size_t i)
     size_t c = 2 * i + 1;
     if (c >= n->n)
       return;
-    if (c + 1 < n->n && n->heap[c + 1]->finish < n->heap[c]->finish)
+    if (c + 1 < n->n && n->heap[c + 1].finish < n->heap[c].finish)
       c++;
-    if (n->heap[i]->finish <= n->heap[c]->finish)
+    if (n->heap[i].finish <= n->heap[c].finish)
       return;
     hswap(n, i, c);
     i = c;
@@ -129,7 +171,7 @@ static void reprogram(gsK_sim *s, net *n)
   if (n->link > 0 && n->link / (double)n->n < r)
     r = n->link / (double)n->n;
   n->rate = r;
-  double left = n->heap[0]->finish - n->served;
+  double left = n->heap[0].finish - n->served;
   gs_time at = gsK_now(s);
   if (isfinite(r) && left > 0) {
     double dt = ceil(left / r);
@@ -150,7 +192,7 @@ static void start_latency(gsK_sim *s, net *n, xfer *x)
 void gsN_request(gsK_sim *s, gsK_cursor *cur, int64_t bytes)
 {
   net *n = s->net;
-  xfer *x = calloc(1, sizeof *x);
+  xfer *x = xfer_new(n);
   if (!x) {
     gsK_fail(s, GS_ERR_NOMEM, "out of memory starting a request");
     return;
@@ -183,9 +225,9 @@ void gsN_latency_done(gsK_sim *s, void *obj)
     n->busy_since = gsK_now(s);
   if (n->n == n->cap) {
     size_t cap = n->cap ? 2 * n->cap : 64;
-    xfer **h = realloc(n->heap, cap * sizeof *h);
+    mark *h = realloc(n->heap, cap * sizeof *h);
     if (!h) {
-      free(x);
+      xfer_free(n, x);
       gsK_fail(s, GS_ERR_NOMEM, "out of memory starting a transfer");
       return;
     }
@@ -193,7 +235,7 @@ void gsN_latency_done(gsK_sim *s, void *obj)
     n->cap = cap;
   }
   x->finish = n->served + (double)x->bytes;
-  n->heap[n->n++] = x;
+  n->heap[n->n++] = (mark){x->finish, x};
   hup(n, n->n - 1);
   if (n->n > n->st.max_in_flight)
     n->st.max_in_flight = n->n;
@@ -207,8 +249,8 @@ void gsN_event(gsK_sim *s)
   advance(s, n);
   /* Everything within one nanosecond of transfer of its end is done. */
   double eps = isfinite(n->rate) ? n->rate : INFINITY;
-  while (n->n > 0 && n->heap[0]->finish - n->served <= eps) {
-    xfer *x = n->heap[0];
+  while (n->n > 0 && n->heap[0].finish - n->served <= eps) {
+    xfer *x = n->heap[0].x;
     n->heap[0] = n->heap[--n->n];
     if (n->n)
       hdown(n, 0);
@@ -221,7 +263,7 @@ void gsN_event(gsK_sim *s)
     if (n->n == 0)
       n->st.busy += gsK_now(s) - n->busy_since;
     gsW_notify(s, x->who);
-    free(x);
+    xfer_free(n, x);
     if (n->wait_head) {
       xfer *w = n->wait_head;
       n->wait_head = w->next;
