@@ -652,3 +652,18 @@ void cli_new_file_mode(int fd)
   umask(um);
   (void)fchmod(fd, 0666 & ~um);
 }
+
+void cli_csv_field(FILE *f, const char *s)
+{
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}

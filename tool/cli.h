@@ -84,6 +84,8 @@ int cli_parse_int_list(const char *s, int lo, int hi, int *out, int max, int *n)
 /* "threads,processes": each name through parse (-1: unknown); 0 or -1. */
 int cli_parse_name_list(const char *s, int (*parse)(const char *), int *out, int max, int *n);
 
+/* A CSV field, quoted when it needs to be (RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
 /* Give a file made by mkstemp (mode 0600) the mode a new file gets. */
 void cli_new_file_mode(int fd);
 /* Seconds on the monotonic clock. */

@@ -526,21 +526,6 @@ static char *measured_report(const run_args *a, const gs_scenario *sc, const gs_
 }
 
 
-/* A CSV field, quoted when it needs to be (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-  if (strpbrk(s, ",\"\n\r")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"')
-        fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
 
 static const char csv_header[] =
   "host,cpu_model,kernel,date,scenario,file,runtime,gil,model,cores,workers,repeat,"
@@ -592,7 +577,7 @@ static int append_csv(const char *path, const gs_scenario *sc, const gs_results 
                           gs_runtime_name(r->runtime), gs_gil_name(r->gil),
                           gs_model_name(r->model)};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    csv_field(out, fields[i]);
+    cli_csv_field(out, fields[i]);
     fputc(',', out);
   }
   fprintf(out, "%d,%d,%d,%.9f,%.9f,%.9f,%.9f,%.9f,%.9f,%.9f,%.9f,%.9f,%.0f,%.0f\n", r->cores,
@@ -698,17 +683,10 @@ int cmd_measure(const run_args *a)
 {
   gs_error err = {{0}};
   gs_scenario *sc = NULL;
-  gs_err e = gs_scenario_load(a->file, &sc, &err);
-  if (e != GS_OK) {
-    fprintf(stderr, "gilsim: %s\n", err.msg);
-    return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
-  }
-  cli_apply(a, sc);
-  if (gs_scenario_check(sc, &err) != GS_OK) {
-    fprintf(stderr, "gilsim: %s\n", err.msg);
-    gs_scenario_free(sc);
-    return EXIT_USAGE;
-  }
+  int status = cli_load_scenario(a, a->file, &sc, 1); /* a->measure: no calibration */
+  if (status)
+    return status;
+  gs_err e;
   if ((e = measure_check(sc, &err)) != GS_OK) {
     fprintf(stderr, "gilsim: %s\n", err.msg);
     gs_scenario_free(sc);
@@ -716,7 +694,7 @@ int cmd_measure(const run_args *a)
   }
 
   gs_tracew *trace = NULL;
-  int status = cli_open_trace(a, sc, &trace);
+  status = cli_open_trace(a, sc, &trace);
   if (status) {
     gs_scenario_free(sc);
     return status;

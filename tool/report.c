@@ -9,6 +9,7 @@
  * decimals, computed with integer arithmetic.
  */
 #include "report.h"
+#include "cli.h"
 #include "jsonstr.h"
 
 #include <errno.h>
@@ -723,29 +724,13 @@ static const struct {
   {"migrations", csv_migrations},
 };
 
-/* RFC 4180: a field holding a comma, a quote or a line break is quoted,
- * with its quotes doubled. */
-static void put_csv_field(FILE *f, const char *s)
-{
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
 
 int gs_report_csv_header(FILE *f)
 {
   for (size_t i = 0; i < NELEM(csv_columns); i++) {
     if (i)
       fputc(',', f);
-    put_csv_field(f, csv_columns[i].name);
+    cli_csv_field(f, csv_columns[i].name);
   }
   fputc('\n', f);
   return finish(f);
@@ -757,7 +742,7 @@ int gs_report_csv_row(FILE *f, const gs_scenario *sc, const gs_results *r)
   for (size_t i = 0; i < NELEM(csv_columns); i++) {
     if (i)
       fputc(',', f);
-    put_csv_field(f, csv_columns[i].value(buf, sizeof buf, sc, r));
+    cli_csv_field(f, csv_columns[i].value(buf, sizeof buf, sc, r));
   }
   fputc('\n', f);
   return finish(f);

@@ -413,20 +413,6 @@ static void put_table(FILE *f, const sweep *sw)
   }
 }
 
-static void csv_str(FILE *f, const char *s)
-{
-  if (strpbrk(s, ",\"\n\r")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"')
-        fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
 
 static void put_csv_header(FILE *f, const sweep *sw)
 {
@@ -446,9 +432,9 @@ static void put_csv(FILE *f, const sweep *sw, int with_speedup)
     if (!r->done || !r->ok)
       continue;
     char wk[16];
-    csv_str(f, sw->scenario);
+    cli_csv_field(f, sw->scenario);
     fputc(',', f);
-    csv_str(f, sw->file);
+    cli_csv_field(f, sw->file);
     fprintf(f, ",%s,%s,%s,%d,%s,%.9f,%.9f,%.9f,%llu,", sw->runtime, gs_gil_name((gs_gil)r->gil),
             gs_model_name((gs_model)r->model), r->cores,
             r->workers > 0 ? workers_text(r, wk, sizeof wk) : "", r->wall, r->user, r->sys,
@@ -458,7 +444,7 @@ static void put_csv(FILE *f, const sweep *sw, int with_speedup)
     fprintf(f, ",%d,%d", i, sw->nruns);
     for (int k = 0; k < sw->naxes; k++) {
       fputc(',', f);
-      csv_str(f, sw->axes[k].text[r->val[k]]);
+      cli_csv_field(f, sw->axes[k].text[r->val[k]]);
     }
     fputc('\n', f);
   }

@@ -494,20 +494,6 @@ static void put_summary(FILE *f, const vsummary *s, const vmatrix *mx)
             s->sys_med);
 }
 
-static void csv_str(FILE *f, const char *s)
-{
-  if (strpbrk(s, ",\"\n\r")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"')
-        fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
 
 static void csv_num(FILE *f, double v)
 {
@@ -544,9 +530,9 @@ static int write_csv(const char *path, const vmatrix *mx, int repeat, const char
         f);
   for (int i = 0; i < mx->n; i++) {
     const vconfig *c = &mx->v[i];
-    csv_str(f, c->name);
+    cli_csv_field(f, c->name);
     fputc(',', f);
-    csv_str(f, c->file);
+    cli_csv_field(f, c->file);
     fprintf(f, ",%s,%s,%s,%d,", gs_runtime_name((gs_runtime)c->runtime),
             gs_gil_name((gs_gil)c->gil), gs_model_name((gs_model)c->model), c->cores);
     if (c->show_workers)
@@ -565,13 +551,13 @@ static int write_csv(const char *path, const vmatrix *mx, int repeat, const char
     csv_num(f, ok ? vs_error_pct(c->su, c->mu) : NAN);
     csv_num(f, ok ? vs_error_pct(c->ss, c->ms) : NAN);
     fputc(',', f);
-    csv_str(f, ok ? "ok" : c->why);
+    cli_csv_field(f, ok ? "ok" : c->why);
     fputc(',', f);
-    csv_str(f, host);
+    cli_csv_field(f, host);
     fputc(',', f);
-    csv_str(f, cpu);
+    cli_csv_field(f, cpu);
     fputc(',', f);
-    csv_str(f, calibration);
+    cli_csv_field(f, calibration);
     fputc('\n', f);
   }
   int bad = ferror(f);
