@@ -23,7 +23,7 @@ set_tests_properties(validate_names_its_calibration PROPERTIES RUN_SERIAL TRUE)
 add_test(NAME validate_cores_zero
   COMMAND sh ${GS_EXPECT} 2 "--cores: expected a list of core counts" -- $<TARGET_FILE:gilsim> validate ${GS_TINY} --cores 0)
 add_test(NAME validate_cores_letters
-  COMMAND sh ${GS_EXPECT} 2 "--cores: expected a list of core counts from 1 to 1024 such as 1,2 or 1-4, got 'a'" -- $<TARGET_FILE:gilsim> validate ${GS_TINY} --cores a)
+  COMMAND sh ${GS_EXPECT} 2 "--cores: expected a list of core counts from 1 to 1024 such as 1,2,4 or 1-64, got 'a'" -- $<TARGET_FILE:gilsim> validate ${GS_TINY} --cores a)
 add_test(NAME validate_cores_beyond_host
   COMMAND sh ${GS_EXPECT} 2 "--cores: this machine lets a run use" -- $<TARGET_FILE:gilsim> validate ${GS_TINY} --cores 1024)
 add_test(NAME validate_workers_reversed

@@ -667,3 +667,55 @@ void cli_csv_field(FILE *f, const char *s)
   }
   fputc('"', f);
 }
+
+int cli_list_option(const cli_command *cmd, int val, const char *arg, cli_lists *l)
+{
+  switch (val) {
+  case CLI_LIST_CORES:
+    if (cli_parse_int_list(arg, 1, GS_MAX_CORES, l->cores, CLI_MAX_LIST, &l->ncores))
+      return cli_usage_error(cmd, "--cores: expected a list of core counts from 1 to %d such as "
+                                  "1,2,4 or 1-64, got '%s'", GS_MAX_CORES, arg);
+    return 0;
+  case CLI_LIST_WORKERS:
+    if (cli_parse_int_list(arg, 1, GS_MAX_WORKERS, l->workers, CLI_MAX_LIST, &l->nworkers))
+      return cli_usage_error(cmd, "--workers: expected a list of worker counts from 1 to %d such "
+                                  "as 1,2,4 or 1..16, got '%s'", GS_MAX_WORKERS, arg);
+    return 0;
+  case CLI_LIST_MODELS:
+    if (cli_parse_name_list(arg, gs_model_parse, l->models, 8, &l->nmodels))
+      return cli_usage_error(cmd, "--models: expected a list of %s, got '%s'", cli_model_list(),
+                             arg);
+    return 0;
+  }
+  return cli_usage_error(cmd, "internal error: list option %d", val);
+}
+
+int cli_write_whole(const char *path, const char *data, size_t len)
+{
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+    fprintf(stderr, "gilsim: file name too long: '%s'\n", path);
+    return EXIT_FAIL;
+  }
+  int fd = mkstemp(tmp);
+  if (fd >= 0)
+    cli_new_file_mode(fd);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+      unlink(tmp);
+    }
+    return EXIT_FAIL;
+  }
+  int bad = fwrite(data, 1, len, f) != len;
+  if (fclose(f) != 0)
+    bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
+    unlink(tmp);
+    return EXIT_FAIL;
+  }
+  return 0;
+}

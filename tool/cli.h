@@ -86,6 +86,9 @@ int cli_parse_name_list(const char *s, int (*parse)(const char *), int *out, int
 
 /* A CSV field, quoted when it needs to be (RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
+/* Write len bytes to a temporary file beside path, then rename it over
+ * path: the file is whole or as it was.  0, or EXIT_FAIL after saying why. */
+int cli_write_whole(const char *path, const char *data, size_t len);
 /* Give a file made by mkstemp (mode 0600) the mode a new file gets. */
 void cli_new_file_mode(int fd);
 /* Seconds on the monotonic clock. */
@@ -96,6 +99,18 @@ void cli_put_duration(FILE *f, double seconds);
  * (cli_now), time left, and what runs now.  Callers draw it only when
  * stderr is a terminal. */
 void cli_progress(int done, int total, double started, const char *what);
+
+/* The lists validate and sweep take: --cores, --workers, --models. */
+#define CLI_MAX_LIST 256
+typedef struct {
+  int cores[CLI_MAX_LIST], ncores;
+  int workers[CLI_MAX_LIST], nworkers;
+  int models[8], nmodels;
+} cli_lists;
+/* Option values for them (a command's own range of values). */
+enum { CLI_LIST_CORES = CLI_EXTRA_BASE + 900, CLI_LIST_WORKERS, CLI_LIST_MODELS };
+/* Parse one of them into l; 0, or exit 2 after the message. */
+int cli_list_option(const cli_command *cmd, int val, const char *arg, cli_lists *l);
 
 /* Apply the command line's overrides to a loaded scenario. */
 void cli_apply(const run_args *a, gs_scenario *sc);

@@ -86,15 +86,12 @@ static void sweep_help(FILE *f)
         f);
 }
 
-enum {
-  OPT_S_CORES = CLI_EXTRA_BASE, OPT_S_WORKERS, OPT_S_MODELS, OPT_S_GIL, OPT_S_SET, OPT_S_PLOT,
-  OPT_S_SHARD, OPT_S_MERGE, OPT_S_JOBS
-};
+enum { OPT_S_GIL = CLI_EXTRA_BASE, OPT_S_SET, OPT_S_PLOT, OPT_S_SHARD, OPT_S_MERGE, OPT_S_JOBS };
 
 static const struct option sweep_options[] = {
-  {"cores", required_argument, NULL, OPT_S_CORES},
-  {"workers", required_argument, NULL, OPT_S_WORKERS},
-  {"models", required_argument, NULL, OPT_S_MODELS},
+  {"cores", required_argument, NULL, CLI_LIST_CORES},
+  {"workers", required_argument, NULL, CLI_LIST_WORKERS},
+  {"models", required_argument, NULL, CLI_LIST_MODELS},
   {"gil", required_argument, NULL, OPT_S_GIL},
   {"set", required_argument, NULL, OPT_S_SET},
   {"plot", required_argument, NULL, OPT_S_PLOT},
@@ -113,9 +110,7 @@ typedef struct {
 } axis;
 
 typedef struct {
-  int cores[MAX_LIST], ncores;
-  int workers[MAX_LIST], nworkers;
-  int models[8], nmodels;
+  cli_lists l;
   int gils[4], ngils;
   axis axes[MAX_AXES];
   int naxes;
@@ -130,21 +125,10 @@ static int sweep_option(void *ctx, int val, const char *arg, const cli_command *
 {
   sopts *o = ctx;
   switch (val) {
-  case OPT_S_CORES:
-    if (cli_parse_int_list(arg, 1, GS_MAX_CORES, o->cores, MAX_LIST, &o->ncores))
-      return cli_usage_error(cmd, "--cores: expected a list of core counts from 1 to %d such as "
-                                  "1,2,4 or 1-64, got '%s'", GS_MAX_CORES, arg);
-    return 0;
-  case OPT_S_WORKERS:
-    if (cli_parse_int_list(arg, 1, GS_MAX_WORKERS, o->workers, MAX_LIST, &o->nworkers))
-      return cli_usage_error(cmd, "--workers: expected a list of worker counts from 1 to %d such "
-                                  "as 1,2,4 or 1..16, got '%s'", GS_MAX_WORKERS, arg);
-    return 0;
-  case OPT_S_MODELS:
-    if (cli_parse_name_list(arg, gs_model_parse, o->models, 8, &o->nmodels))
-      return cli_usage_error(cmd, "--models: expected a list of %s, got '%s'", cli_model_list(),
-                             arg);
-    return 0;
+  case CLI_LIST_CORES:
+  case CLI_LIST_WORKERS:
+  case CLI_LIST_MODELS:
+    return cli_list_option(cmd, val, arg, &o->l);
   case OPT_S_GIL:
     if (cli_parse_name_list(arg, gil_parse_any, o->gils, 4, &o->ngils))
       return cli_usage_error(cmd, "--gil: expected a list of none, new and old, got '%s'", arg);
@@ -250,9 +234,9 @@ static int enumerate(sweep *sw, const sopts *o, const gs_scenario *base)
   for (int i = 0; i < o->naxes; i++)
     ncomb *= o->axes[i].n;
   long long total = 0;
-  for (int m = 0; m < o->nmodels; m++) {
-    long long per = o->models[m] == GS_MODEL_SEQUENTIAL ? 1 : (long long)o->ngils * o->nworkers;
-    total += per * o->ncores * ncomb;
+  for (int m = 0; m < o->l.nmodels; m++) {
+    long long per = o->l.models[m] == GS_MODEL_SEQUENTIAL ? 1 : (long long)o->ngils * o->l.nworkers;
+    total += per * o->l.ncores * ncomb;
   }
   if (total > MAX_RUNS)
     return -1;
@@ -266,17 +250,17 @@ static int enumerate(sweep *sw, const sopts *o, const gs_scenario *base)
       val[i] = rest % o->axes[i].n;
       rest /= o->axes[i].n;
     }
-    for (int m = 0; m < o->nmodels; m++) {
-      int seq = o->models[m] == GS_MODEL_SEQUENTIAL;
+    for (int m = 0; m < o->l.nmodels; m++) {
+      int seq = o->l.models[m] == GS_MODEL_SEQUENTIAL;
       for (int g = 0; g < (seq ? 1 : o->ngils); g++)
-        for (int w = 0; w < (seq ? 1 : o->nworkers); w++)
-          for (int k = 0; k < o->ncores; k++) {
+        for (int w = 0; w < (seq ? 1 : o->l.nworkers); w++)
+          for (int k = 0; k < o->l.ncores; k++) {
             srun *r = &sw->runs[n++];
-            r->model = o->models[m];
+            r->model = o->l.models[m];
             r->gil = seq ? gs_gil_effective(GS_GIL_DEFAULT, base->runtime)
                          : gs_gil_effective((gs_gil)o->gils[g], base->runtime);
-            r->workers = seq ? 0 : o->workers[w];
-            r->cores = o->cores[k];
+            r->workers = seq ? 0 : o->l.workers[w];
+            r->cores = o->l.cores[k];
             memcpy(r->val, val, sizeof val);
           }
     }
@@ -452,33 +436,17 @@ static void put_csv(FILE *f, const sweep *sw, int with_speedup)
 
 static int write_csv_file(const char *path, const sweep *sw, int with_speedup)
 {
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-    fprintf(stderr, "gilsim: --csv: file name too long\n");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m) {
+    fprintf(stderr, "gilsim: out of memory\n");
     return EXIT_FAIL;
   }
-  int fd = mkstemp(tmp);
-  if (fd >= 0)
-    cli_new_file_mode(fd);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
-    if (fd >= 0) {
-      close(fd);
-      unlink(tmp);
-    }
-    return EXIT_FAIL;
-  }
-  put_csv(f, sw, with_speedup);
-  int bad = ferror(f);
-  if (fclose(f) != 0)
-    bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
-    unlink(tmp);
-    return EXIT_FAIL;
-  }
-  return 0;
+  put_csv(m, sw, with_speedup);
+  int status = fclose(m) != 0 ? EXIT_FAIL : cli_write_whole(path, buf, len);
+  free(buf);
+  return status;
 }
 
 /* ---- Measured points ------------------------------------------------------------ */
@@ -752,10 +720,10 @@ static int plot_other_axis(const sweep *sw, const sopts *o, const char *path)
   for (int i = 0; i < sw->naxes && ax < 0; i++)
     if (sw->axes[i].n > 1)
       ax = i;
-  int by_workers = ax < 0 && o->nworkers > 1;
+  int by_workers = ax < 0 && o->l.nworkers > 1;
   if (ax < 0 && !by_workers)
     return 0;
-  int cores = o->ncores > 0 ? o->cores[o->ncores - 1] : 0;
+  int cores = o->l.ncores > 0 ? o->l.cores[o->l.ncores - 1] : 0;
   double *xs = malloc(sizeof(double) * (size_t)(sw->nruns + 1) * 2);
   if (!xs)
     return EXIT_FAIL;
@@ -975,18 +943,18 @@ static int merge_files(sweep *sw, sopts *o, const run_args *a)
     return EXIT_USAGE;
   }
   /* The lists, as the plots want them. */
-  o->ncores = o->nworkers = 0;
+  o->l.ncores = o->l.nworkers = 0;
   for (int i = 0; i < sw->nruns; i++) {
     int c = sw->runs[i].cores, w = sw->runs[i].workers, have = 0;
-    for (int k = 0; k < o->ncores; k++)
-      have |= o->cores[k] == c;
-    if (!have && o->ncores < MAX_LIST)
-      o->cores[o->ncores++] = c;
+    for (int k = 0; k < o->l.ncores; k++)
+      have |= o->l.cores[k] == c;
+    if (!have && o->l.ncores < CLI_MAX_LIST)
+      o->l.cores[o->l.ncores++] = c;
     have = 0;
-    for (int k = 0; k < o->nworkers; k++)
-      have |= o->workers[k] == w;
-    if (w > 0 && !have && o->nworkers < MAX_LIST)
-      o->workers[o->nworkers++] = w;
+    for (int k = 0; k < o->l.nworkers; k++)
+      have |= o->l.workers[k] == w;
+    if (w > 0 && !have && o->l.nworkers < CLI_MAX_LIST)
+      o->l.workers[o->l.nworkers++] = w;
   }
   o->naxes = sw->naxes;
   return 0;
@@ -1012,7 +980,7 @@ int cmd_sweep(int argc, char **argv)
   sweep sw;
   memset(&sw, 0, sizeof sw);
   if (o.merge) {
-    if (o.ncores || o.nworkers || o.nmodels || o.ngils || o.naxes || o.nshards || a.cores ||
+    if (o.l.ncores || o.l.nworkers || o.l.nmodels || o.ngils || o.naxes || o.nshards || a.cores ||
         a.workers || a.model >= 0 || a.gil >= 0 || a.runtime >= 0 || a.sched >= 0 ||
         a.have_seed || a.calibration)
       return cli_usage_error(&cmd, "--merge takes CSV files, --csv and --plot only");
@@ -1038,12 +1006,12 @@ int cmd_sweep(int argc, char **argv)
       snprintf(cal, sizeof cal, "%s", a.calibration);
       a.calibration = cal;
     }
-    if (!o.ncores)
-      o.cores[o.ncores++] = base->cores;
-    if (!o.nmodels)
-      o.models[o.nmodels++] = base->model;
-    if (!o.nworkers)
-      o.workers[o.nworkers++] = base->workers;
+    if (!o.l.ncores)
+      o.l.cores[o.l.ncores++] = base->cores;
+    if (!o.l.nmodels)
+      o.l.models[o.l.nmodels++] = base->model;
+    if (!o.l.nworkers)
+      o.l.workers[o.l.nworkers++] = base->workers;
     if (!o.ngils)
       o.gils[o.ngils++] = base->gil == GS_GIL_DEFAULT ? gs_gil_effective(GS_GIL_DEFAULT, base->runtime)
                                                        : base->gil;

@@ -53,7 +53,6 @@
  * measures noise, not the model. */
 #define USER_SHARE_MIN 0.10
 
-#define MAX_LIST 64
 #define MAX_CONFIGS 20000
 
 static const char validate_usage[] =
@@ -98,20 +97,18 @@ static void validate_help(FILE *f)
         f);
 }
 
-enum { OPT_V_CORES = CLI_EXTRA_BASE, OPT_V_WORKERS, OPT_V_MODELS, OPT_V_PLOT };
+enum { OPT_V_PLOT = CLI_EXTRA_BASE };
 
 static const struct option validate_options[] = {
-  {"cores", required_argument, NULL, OPT_V_CORES},
-  {"workers", required_argument, NULL, OPT_V_WORKERS},
-  {"models", required_argument, NULL, OPT_V_MODELS},
+  {"cores", required_argument, NULL, CLI_LIST_CORES},
+  {"workers", required_argument, NULL, CLI_LIST_WORKERS},
+  {"models", required_argument, NULL, CLI_LIST_MODELS},
   {"plot", required_argument, NULL, OPT_V_PLOT},
   {NULL, 0, NULL, 0},
 };
 
 typedef struct {
-  int cores[MAX_LIST], ncores;
-  int workers[MAX_LIST], nworkers;
-  int models[8], nmodels;
+  cli_lists l;
   const char *plot;
 } vopts;
 
@@ -119,21 +116,10 @@ static int validate_option(void *ctx, int val, const char *arg, const cli_comman
 {
   vopts *o = ctx;
   switch (val) {
-  case OPT_V_CORES:
-    if (cli_parse_int_list(arg, 1, GS_MAX_CORES, o->cores, MAX_LIST, &o->ncores))
-      return cli_usage_error(cmd, "--cores: expected a list of core counts from 1 to %d such as "
-                                  "1,2 or 1-4, got '%s'", GS_MAX_CORES, arg);
-    return 0;
-  case OPT_V_WORKERS:
-    if (cli_parse_int_list(arg, 1, GS_MAX_WORKERS, o->workers, MAX_LIST, &o->nworkers))
-      return cli_usage_error(cmd, "--workers: expected a list of worker counts from 1 to %d such "
-                                  "as 1,2,4, got '%s'", GS_MAX_WORKERS, arg);
-    return 0;
-  case OPT_V_MODELS:
-    if (cli_parse_name_list(arg, gs_model_parse, o->models, 8, &o->nmodels))
-      return cli_usage_error(cmd, "--models: expected a list of %s, got '%s'", cli_model_list(),
-                             arg);
-    return 0;
+  case CLI_LIST_CORES:
+  case CLI_LIST_WORKERS:
+  case CLI_LIST_MODELS:
+    return cli_list_option(cmd, val, arg, &o->l);
   case OPT_V_PLOT:
     if (!*arg || arg[strlen(arg) - 1] == '/')
       return cli_usage_error(cmd, "--plot: expected a file name, got '%s'", arg);
@@ -169,10 +155,10 @@ static int io_bound(gs_workload w) { return w == GS_WL_SLEEP || w == GS_WL_DOWNL
 
 static int model_wanted(const vopts *o, int m)
 {
-  if (o->nmodels == 0)
+  if (o->l.nmodels == 0)
     return 1;
-  for (int i = 0; i < o->nmodels; i++)
-    if (o->models[i] == m)
+  for (int i = 0; i < o->l.nmodels; i++)
+    if (o->l.models[i] == m)
       return 1;
   return 0;
 }
@@ -245,8 +231,8 @@ static int expand(vmatrix *mx, const run_args *a, const vopts *o, const char *fi
     gils[ngils++] = GS_GIL_DEFAULT;
   }
   int rc = 0;
-  for (int ci = 0; ci < o->ncores && rc == 0; ci++) {
-    int cores = o->cores[ci];
+  for (int ci = 0; ci < o->l.ncores && rc == 0; ci++) {
+    int cores = o->l.cores[ci];
     if (w == GS_WL_CONVOY) { /* its own threads: the I/O thread and the CPU-bound ones */
       for (int g = 0; g < ngils && rc == 0; g++)
         if (model_wanted(o, GS_MODEL_THREADS))
@@ -257,13 +243,13 @@ static int expand(vmatrix *mx, const run_args *a, const vopts *o, const char *fi
     if (model_wanted(o, GS_MODEL_SEQUENTIAL))
       rc = add_config(mx, a, file, base, GS_MODEL_SEQUENTIAL, GS_GIL_DEFAULT, cores, 1, 0);
     for (int g = 0; g < ngils && rc == 0; g++)
-      for (int wi = 0; wi < o->nworkers && rc == 0; wi++)
+      for (int wi = 0; wi < o->l.nworkers && rc == 0; wi++)
         if (model_wanted(o, GS_MODEL_THREADS))
-          rc = add_config(mx, a, file, base, GS_MODEL_THREADS, gils[g], cores, o->workers[wi], 1);
-    for (int wi = 0; wi < o->nworkers && rc == 0; wi++)
+          rc = add_config(mx, a, file, base, GS_MODEL_THREADS, gils[g], cores, o->l.workers[wi], 1);
+    for (int wi = 0; wi < o->l.nworkers && rc == 0; wi++)
       if (model_wanted(o, GS_MODEL_PROCESSES))
         rc = add_config(mx, a, file, base, GS_MODEL_PROCESSES, GS_GIL_DEFAULT, cores,
-                        o->workers[wi], 1);
+                        o->l.workers[wi], 1);
     if (io_bound(w) && rc == 0 && model_wanted(o, GS_MODEL_ASYNCIO))
       rc = add_config(mx, a, file, base, GS_MODEL_ASYNCIO, GS_GIL_DEFAULT, cores, 1, 0);
   }
@@ -503,25 +489,16 @@ static void csv_num(FILE *f, double v)
     fprintf(f, ",%.6f", v);
 }
 
-/* Write the CSV to a temporary file, then rename it over path. */
+/* The CSV, formatted in memory and written whole (cli_write_whole). */
 static int write_csv(const char *path, const vmatrix *mx, int repeat, const char *calibration)
 {
-  char tmp[4200], host[256], cpu[256], kernel[256];
+  char host[256], cpu[256], kernel[256];
   cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 0);
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-    fprintf(stderr, "gilsim: --csv: file name too long\n");
-    return EXIT_FAIL;
-  }
-  int fd = mkstemp(tmp);
-  if (fd >= 0)
-    cli_new_file_mode(fd);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
   if (!f) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
-    if (fd >= 0) {
-      close(fd);
-      unlink(tmp);
-    }
+    fprintf(stderr, "gilsim: out of memory\n");
     return EXIT_FAIL;
   }
   fputs("scenario,file,runtime,gil,model,cores,workers,sim_wall_s,sim_user_s,sim_sys_s,"
@@ -560,15 +537,9 @@ static int write_csv(const char *path, const vmatrix *mx, int repeat, const char
     cli_csv_field(f, calibration);
     fputc('\n', f);
   }
-  int bad = ferror(f);
-  if (fclose(f) != 0)
-    bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
-    unlink(tmp);
-    return EXIT_FAIL;
-  }
-  return 0;
+  int status = fclose(f) != 0 ? EXIT_FAIL : cli_write_whole(path, buf, len);
+  free(buf);
+  return status;
 }
 
 static int write_plot(const char *path, const vmatrix *mx)
@@ -640,16 +611,16 @@ int cmd_validate(int argc, char **argv)
     fprintf(stderr, "gilsim: %s\n", err.msg);
     return EXIT_FAIL;
   }
-  if (o.ncores == 0)
-    for (int c = 1; c <= have && o.ncores < MAX_LIST; c++)
-      o.cores[o.ncores++] = c;
-  for (int i = 0; i < o.ncores; i++)
-    if (o.cores[i] > have)
+  if (o.l.ncores == 0)
+    for (int c = 1; c <= have && o.l.ncores < CLI_MAX_LIST; c++)
+      o.l.cores[o.l.ncores++] = c;
+  for (int i = 0; i < o.l.ncores; i++)
+    if (o.l.cores[i] > have)
       return cli_usage_error(&cmd, "--cores: this machine lets a run use %d CPU%s, not %d", have,
-                             have == 1 ? "" : "s", o.cores[i]);
-  if (o.nworkers == 0) {
-    o.workers[0] = 1, o.workers[1] = 2, o.workers[2] = 4;
-    o.nworkers = 3;
+                             have == 1 ? "" : "s", o.l.cores[i]);
+  if (o.l.nworkers == 0) {
+    o.l.workers[0] = 1, o.l.workers[1] = 2, o.l.workers[2] = 4;
+    o.l.nworkers = 3;
   }
   /* The calibration: the same for every configuration, so that the table
    * says once which one it used. */
