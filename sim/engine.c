@@ -17,16 +17,16 @@
  *     next run: if it holds at most SMALL slots they are sorted whole and
  *     last becomes the greatest; otherwise last becomes its least key, the
  *     slots at that time form the run and the others move to lower
- *     buckets.  A slot only ever moves down, so at most 64 times; on the
- *     benchmark about twice.  Scheduling is O(1) after last (a push on a
- *     bucket) and a short insertion at or before it.  A binary heap of
- *     10,000 timers instead compares about 14 keys per pop, on branches no
- *     predictor learns.
+ *     buckets.  A slot only ever moves down, so at most 64 times; in the
+ *     benchmark's scenario 1, about twice.  Scheduling is O(1) after last
+ *     (a push on a bucket) and a short insertion at or before it.  A
+ *     binary heap of 10,000 timers instead makes about 26 comparisons per
+ *     pop (two on each of 13 levels), on branches no predictor learns.
  *   - Ties.  Simulated costs are round numbers of ns, so many events share
- *     a time (the benchmark: about 20 per run).  A new slot has the
- *     greatest seq yet, so it goes after every slot of its time; a split
- *     sorts the group that forms the run (insertion sort: it nearly always
- *     arrives in order).
+ *     a time (the benchmark's scenario 1: about 24 per run).  A new slot
+ *     has the greatest seq yet, so it goes after every slot of its time; a
+ *     split sorts the group that forms the run (insertion sort: it nearly
+ *     always arrives in order).
  *   - The slots hold the keys, and the events hold no position.  Events
  *     live inside the threads, cores and coroutines that own them,
  *     scattered over memory; the queue reads an event only when it pops
