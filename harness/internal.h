@@ -87,8 +87,6 @@ void gsh__run_task(gsh__worker *w, size_t task, gs_task_result *out);
 /* Countdown units per ns of the calling thread's CPU: a short timed
  * countdown, the fastest of a few tries. */
 double gsh__calibrate(void);
-/* The reference trial division, with no GIL: the least prime factor. */
-uint64_t gsh__least_factor(uint64_t n);
 
 /* ---- Models (pool.c, procs.c) ----------------------------------------------- */
 

@@ -80,11 +80,6 @@ uint64_t gsh_least_factor(uint64_t n)
   return primes_task(&w, n);
 }
 
-uint64_t gsh__least_factor(uint64_t n)
-{
-  gsh__worker w = {0};
-  return primes_task(&w, n);
-}
 
 static void countdown_task(gsh__worker *w, int64_t n)
 {

@@ -134,13 +134,13 @@ static uint64_t total_acquisitions(const gs_results *r)
 Test(harness_run, trial_division_agrees_with_the_reference_arithmetic)
 {
   for (uint64_t n = 2; n < 100000; n++)
-    cr_assert_eq(gsh__least_factor(n), gs_least_prime_factor(n, NULL), "n=%lu", (unsigned long)n);
+    cr_assert_eq(gsh_least_factor(n), gs_least_prime_factor(n, NULL), "n=%lu", (unsigned long)n);
   for (size_t i = 0; i < NSMALL; i++)
-    cr_assert_eq(gsh__least_factor(small_numbers[i]),
+    cr_assert_eq(gsh_least_factor(small_numbers[i]),
                  gs_least_prime_factor(small_numbers[i], NULL));
   /* A prime just under 2^64 would overflow i*i in a naive loop; only the
    * bound is checked here (the loop itself would take minutes). */
-  cr_assert_eq(gsh__least_factor(UINT64_C(18446744073709551615)), 3);
+  cr_assert_eq(gsh_least_factor(UINT64_C(18446744073709551615)), 3);
 }
 
 /* ---- Each model, primes ------------------------------------------------------ */

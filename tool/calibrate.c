@@ -584,25 +584,7 @@ static json_object *run_python(int quick, gs_error *err)
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
-  if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
-    free(reply);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-      snprintf(err->msg, sizeof err->msg, "python3 is missing: cannot run '%s'", python);
-    else if (WIFSIGNALED(status))
-      snprintf(err->msg, sizeof err->msg, "python3 was killed by signal %d", WTERMSIG(status));
-    else
-      snprintf(err->msg, sizeof err->msg, "python3 %s/calibrate.py failed with status %d",
-               GILSIM_PYTHON_DIR, WEXITSTATUS(status));
-    return NULL;
-  }
-  json_object *res = reply ? json_tokener_parse(reply) : NULL;
-  free(reply);
-  if (!res || !json_object_is_type(res, json_type_object)) {
-    json_object_put(res);
-    snprintf(err->msg, sizeof err->msg, "python3 calibrate.py gave no readable result");
-    return NULL;
-  }
-  return res;
+  return cli_python_reply(python, "calibrate.py", status, reply, err);
 }
 
 /* Entry key of the Python result: its ns, n and what; 0 when found. */

@@ -146,6 +146,12 @@ gs_err measure_check(const gs_scenario *sc, gs_error *err);
 gs_err measure_once(const gs_scenario *sc, gs_results **out, gs_error *err);
 
 /* gilsim validate and gilsim sweep: argv[0] is the command's name. */
+/* The result of a python3 child that exited with status after printing
+ * reply (taken over and freed): its JSON object, or NULL and why in err
+ * (python3 missing, killed, failed, unreadable). */
+struct json_object *cli_python_reply(const char *python, const char *script, int status,
+                                     char *reply, gs_error *err);
+
 int cmd_validate(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 void put_measure_details(FILE *f);

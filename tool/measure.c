@@ -380,6 +380,17 @@ static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, g
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
+  json_object *res = cli_python_reply(python, "gilrun.py", status, reply, err);
+  if (!res)
+    return GS_ERR_MODEL;
+  gs_err e = python_results(sc, res, out, err);
+  json_object_put(res);
+  return e;
+}
+
+json_object *cli_python_reply(const char *python, const char *script, int status, char *reply,
+                              gs_error *err)
+{
   if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
     free(reply);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -387,20 +398,19 @@ static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, g
     else if (WIFSIGNALED(status))
       snprintf(err->msg, sizeof err->msg, "python3 was killed by signal %d", WTERMSIG(status));
     else
-      snprintf(err->msg, sizeof err->msg, "python3 %s/gilrun.py failed with status %d (see its message above)",
-               GILSIM_PYTHON_DIR, WEXITSTATUS(status));
-    return GS_ERR_MODEL;
+      snprintf(err->msg, sizeof err->msg,
+               "python3 %s/%s failed with status %d (see its message above)", GILSIM_PYTHON_DIR,
+               script, WEXITSTATUS(status));
+    return NULL;
   }
   json_object *res = reply ? json_tokener_parse(reply) : NULL;
   free(reply);
   if (!res || !json_object_is_type(res, json_type_object)) {
     json_object_put(res);
-    snprintf(err->msg, sizeof err->msg, "python3 gave no readable result");
-    return GS_ERR_MODEL;
+    snprintf(err->msg, sizeof err->msg, "python3 %s gave no readable result", script);
+    return NULL;
   }
-  gs_err e = python_results(sc, res, out, err);
-  json_object_put(res);
-  return e;
+  return res;
 }
 
 /* ---- Repetitions and statistics ---------------------------------------- */

@@ -35,8 +35,6 @@ static const unsigned char palette[][3] = {
 #define FIRST_SERIES 2
 #define NSERIES_COLS (NPAL - 3)
 
-int plot_color_count(void) { return NSERIES_COLS; }
-
 static double tx(const plot_spec *p, double v)
 {
   if (p->log2x)

@@ -41,7 +41,5 @@ int plot_write(const char *path, const plot_spec *p, const plot_series *s, int n
                size_t nerr);
 /* The same with np panels (1 to 4) stacked on one page. */
 int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, size_t nerr);
-/* Colours available to series before they repeat. */
-int plot_color_count(void);
 
 #endif
