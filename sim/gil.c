@@ -62,6 +62,21 @@ static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
     gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
 }
 
+/* The old GIL's signal, with the condition variable's user-space fast
+ * path (glibc): a waiter still on its way to sleep finds the signal
+ * posted and never sleeps, so only waking a waiter asleep in the kernel
+ * costs the signaller a system call (futex wake). */
+static void signal_old(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
+{
+  gsK_thread *w = wq->head;
+  if (!w)
+    return;
+  bool asleep = w->state == GS_TS_BLOCKED;
+  gsK_wake_one(s, wq);
+  if (asleep)
+    gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
+}
+
 /* What a viewer cannot read off the threads' states, as counters of the
  * process: "GIL drop request, pid N" (1 while a request is pending) and
  * "GIL failed wake-ups, pid N" (how many so far).  A waiter that times out
@@ -217,7 +232,7 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t)
   g->last_holder = t->tid;
   t->gil_held = false;
   trace_holder(s, t, NULL);
-  signal_one(s, t, &g->cond);
+  signal_old(s, t, &g->cond);
   return true;
 }
 

@@ -114,6 +114,7 @@ typedef enum {
   GS_P_THREAD_JOIN,     /* sys ns charged to the joiner per join */
   GS_P_FORK,            /* sys ns charged to the parent per fork */
   GS_P_PROC_INIT,       /* user ns a new worker process spends starting up */
+  GS_P_POOL_INIT,       /* user ns the parent spends setting up a process pool */
   GS_P_PROC_EXIT,       /* sys ns a process spends exiting */
   GS_P_IPC_PACK,        /* user ns to serialise one message (task or result) */
   GS_P_IPC_UNPACK,      /* user ns to deserialise one message */

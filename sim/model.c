@@ -9,7 +9,8 @@
  *               and runs it, until the queue is empty.
  *   asyncio     One thread runs every task as a coroutine (loop.c).
  *   processes   Like ProcessPoolExecutor: the main process forks W workers
- *               (fork each); writes every task, then W stop messages, into a
+ *               (fork each), sets up the pool (pool_init); writes every
+ *               task, then W stop messages, into a
  *               shared task pipe (ipc_pack + a write each); reads the W..N
  *               results from a result pipe (a read + ipc_unpack each); and
  *               waits for every child.  A worker starts up (proc_init), then
@@ -265,6 +266,10 @@ static void proc_main(gsK_sim *s, gsK_thread *t)
       if (t->i == m->nworkers) {
         t->i = 0;
         t->pc = 2;
+        if (P(s, GS_P_POOL_INIT) > 0) {
+          gsK_work(t, P(s, GS_P_POOL_INIT), false);
+          return;
+        }
         continue;
       }
       t->pc = 1;

@@ -36,6 +36,8 @@ static const gs_param_info params[GS_P_COUNT] = {
     "Time charged (sys) to the parent for each worker process it starts (fork; multiprocessing Process.start)."},
   [GS_P_PROC_INIT] = {"proc_init", "ns", 0, 1.5 * MS, 0, 10 * S,
     "User time a new worker process spends before it can take its first task (interpreter and pool bootstrap)."},
+  [GS_P_POOL_INIT] = {"pool_init", "ns", 0, 5 * MS, 0, 10 * S,
+    "User time the parent of a process pool spends on the pool itself after starting its workers and before the first task goes out (ProcessPoolExecutor's queues, management and feeder threads)."},
   [GS_P_PROC_EXIT] = {"proc_exit", "ns", 50 * US, 1 * MS, 0, 10 * S,
     "Time (sys) a process spends exiting: tearing down its address space."},
   [GS_P_IPC_PACK] = {"ipc_pack", "ns", 0.05 * US, 15 * US, 0, 10 * S,

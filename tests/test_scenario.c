@@ -1408,7 +1408,7 @@ Test(calibration, errors_name_file_line_and_expectation)
   expect_cal_error("c = { params = { div = 2.0; }; };\ncpython = { params = {\n  bogus = 1; }; };\n",
                    "3: unknown key 'bogus' in cpython.params (expected one of: ctx_switch, "
                    "wakeup_latency, migration, syscall, thread_create, thread_join, fork, "
-                   "proc_init, proc_exit, ipc_pack, ipc_unpack, queue_op, div, countdown_step, "
+                   "proc_init, pool_init, proc_exit, ipc_pack, ipc_unpack, queue_op, div, countdown_step, "
                    "sched_base_slice, sched_wakeup_gran, sched_sleeper_credit, sched_tick, "
                    "rr_quantum, switch_interval, gil_check, check_interval, tick, gil_op, loop_iter, "
                    "coro_resume, max_events)");

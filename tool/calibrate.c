@@ -99,7 +99,7 @@ typedef struct {
   const char *name; /* parameter name, or NULL for comment-only */
   double ns;
   int n;
-  char what[256];
+  char what[512];
 } calib_value;
 
 typedef struct {
@@ -630,15 +630,23 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
       add(p, nm, c->v[i].ns, c->v[i].n, "the same C code as for c: %s", c->v[i].what);
   }
 
-  double fork_ns = 0, start, rtt, dumps, loads;
-  int nstart, nrtt, nd, nl;
-  const char *wstart, *wrtt, *wd, *wl;
-  for (int i = 0; i < p->count; i++)
-    if (p->v[i].name && strcmp(p->v[i].name, "fork") == 0)
-      fork_ns = p->v[i].ns;
-  if (py_get(res, "pool_start", &start, &nstart, &wstart) || py_get(res, "pool_rtt", &rtt, &nrtt, &wrtt) ||
+  double p1, pk, child, rtt, dumps, loads, exit_ns = 0;
+  int n1p, nkp, nch, nrtt, nd, nl;
+  const char *w1p, *wkp, *wch, *wrtt, *wd, *wl;
+  json_object *kv0;
+  if (py_get(res, "pool_parent_1", &p1, &n1p, &w1p) ||
+      py_get(res, "pool_parent_k", &pk, &nkp, &wkp) ||
+      py_get(res, "pool_child_k", &child, &nch, &wch) ||
+      !json_object_object_get_ex(res, "pool_k", &kv0) ||
+      py_get(res, "pool_rtt", &rtt, &nrtt, &wrtt) ||
       py_get(res, "pickle_dumps", &dumps, &nd, &wd) || py_get(res, "pickle_loads", &loads, &nl, &wl))
     goto missing;
+  int pk_n = json_object_get_int(kv0);
+  if (pk_n < 2)
+    goto missing;
+  for (int i = 0; i < p->count; i++)
+    if (p->v[i].name && strcmp(p->v[i].name, "proc_exit") == 0)
+      exit_ns = p->v[i].ns;
   /* Two messages per task (the task and its result): what the round trip
    * costs beyond a plain pipe ping-pong (charged by the model as wake-ups
    * and syscalls) is pool machinery and pickling, split between packing
@@ -647,12 +655,36 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
   if (per_msg < dumps + loads)
     per_msg = dumps + loads;
   double pack = per_msg * dumps / (dumps + loads), unpack = per_msg - pack;
-  double init = start - fork_ns - rtt;
+  /* The pool's start, from CPU times (not wall clock: the parent and the
+   * workers overlap on several cores).  The parent pays per worker what a
+   * pool of k costs more than a pool of 1, and once the rest; every
+   * worker's own CPU is its start-up, one task message each way and its
+   * exit.  The model charges these same pieces to the same processes. */
+  double per_worker = (pk - p1) / (pk_n - 1) - per_msg;
+  if (per_worker < 0)
+    per_worker = 0;
+  double pool = p1 - per_worker - per_msg;
+  if (pool < 0)
+    pool = 0;
+  double init = child - exit_ns - per_msg;
   if (init < 0)
     init = 0;
-  add(p, "proc_init", init, nstart,
-      "%s (median %.0f ns), less one fork (%.0f ns) and one task round trip (%.0f ns)", wstart,
-      start, fork_ns, rtt);
+  for (int i = 0; i < p->count; i++)
+    if (p->v[i].name && strcmp(p->v[i].name, "fork") == 0) {
+      p->v[i].ns = per_worker;
+      p->v[i].n = nkp;
+      snprintf(p->v[i].what, sizeof p->v[i].what,
+               "the parent's CPU per worker: (%s: median %.0f ns, less that of 1 worker, "
+               "%.0f ns) / %d, less one task's messages (%.0f ns); Process.start with its "
+               "fork and the copy-on-write faults that follow",
+               wkp, pk, p1, pk_n - 1, per_msg);
+    }
+  add(p, "pool_init", pool, n1p,
+      "%s (median %.0f ns), less one worker's start (%.0f ns) and one task's messages "
+      "(%.0f ns)", w1p, p1, per_worker, per_msg);
+  add(p, "proc_init", init, nch,
+      "%s (median %.0f ns), less proc_exit (%.0f ns) and one task's messages (%.0f ns)", wch,
+      child, exit_ns, per_msg);
   add(p, "ipc_pack", pack, nrtt,
       "per message: (round trip of %s, median %.0f ns, less a pipe ping-pong round trip of "
       "%.0f ns) / 2 messages, times dumps/(dumps+loads) = %.0f/(%.0f+%.0f) ns", wrtt, rtt,

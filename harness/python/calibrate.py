@@ -12,6 +12,7 @@ operation.  Only primitives are timed (one loop iteration, one thread
 start, one fork...), never a whole workload.
 """
 import asyncio
+import concurrent.futures
 import json
 import math
 import multiprocessing
@@ -19,12 +20,18 @@ import os
 import pickle
 import platform
 import queue
+import resource
 import statistics
 import sys
 import threading
 import time
 
 NS = time.perf_counter_ns
+
+# The runner's own loops are timed where the runner has them (as the C
+# calibration times the harness's loops): gilrun.py sits beside this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gilrun  # noqa: E402
 
 # The primes workload's reference number (2^56 - 5).
 N_PRIME = 72057594037927931
@@ -44,11 +51,6 @@ def trial_division(n, i):
     return i
 
 
-def countdown(n):
-    while n > 0:
-        n -= 1
-
-
 def div_ns(iters):
     # Start iters steps below sqrt(n), so that the exact reference loop
     # runs about iters iterations on operands of the real magnitude.
@@ -63,7 +65,7 @@ def div_ns(iters):
 
 def countdown_ns(iters):
     t0 = NS()
-    countdown(iters)
+    gilrun.countdown(iters)
     return (NS() - t0) / iters
 
 
@@ -100,29 +102,55 @@ def fork_costs(reps):
     return statistics.median(forks), statistics.median(exits)
 
 
-def pool_costs(starts, tasks):
-    """Pool(1) start to first result, and the per-task round trip."""
+def _cpu(who):
+    r = resource.getrusage(who)
+    return (r.ru_utime + r.ru_stime) * 1e9
+
+
+def executor_run(workers):
+    """Start a fork-context ProcessPoolExecutor of `workers` processes as
+    gilrun.py's processes model does, run one noop task per worker, shut
+    it down.  Returns (the parent's CPU ns, the children's CPU ns)."""
     ctx = multiprocessing.get_context("fork")
-    startup, rtt = [], []
+    s0, c0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    ex = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    for f in [ex.submit(noop, i) for i in range(workers)]:
+        f.result()
+    ex.shutdown(wait=True)  # joins (waits for) every worker process
+    return _cpu(resource.RUSAGE_SELF) - s0, _cpu(resource.RUSAGE_CHILDREN) - c0
+
+
+def executor_costs(starts, tasks, k):
+    """Medians over `starts` pool starts of 1 and of k workers: the
+    parent's CPU for each, the CPU of one child; and the round trip of one
+    task through a started one-worker pool."""
+    ctx = multiprocessing.get_context("fork")
+    p1, pk, child = [], [], []
     for _ in range(starts):
-        t0 = NS()
-        pool = ctx.Pool(1)
-        pool.apply(noop, (12345, 67890))
-        t1 = NS()
-        startup.append(t1 - t0)
+        p1.append(executor_run(1)[0])
+        par, chi = executor_run(k)
+        pk.append(par)
+        child.append(chi / k)
+    rtt = []
+    ex = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    try:
+        ex.submit(noop).result()
         for _ in range(tasks):
             a = NS()
-            pool.apply(noop, (12345, 67890))
+            ex.submit(noop, 12345, 67890).result()
             rtt.append(NS() - a)
-        pool.close()
-        pool.join()
-    return statistics.median(startup), statistics.median(rtt)
+    finally:
+        ex.shutdown(wait=True)
+    med = statistics.median
+    return med(p1), med(pk), med(child), med(rtt)
 
 
 def pickle_costs(reps, per):
-    """ns to pickle and to unpickle one Pool task message (small args)."""
+    """ns to pickle and to unpickle one task message of a
+    ProcessPoolExecutor (small args)."""
+    from concurrent.futures.process import _CallItem
     from multiprocessing.reduction import ForkingPickler
-    msg = (0, 0, noop, (12345, 67890), {})
+    msg = _CallItem(0, noop, (12345, 67890), {})
     data = bytes(ForkingPickler.dumps(msg))
 
     def dumps():
@@ -199,16 +227,22 @@ def main(argv):
     put("fork", f, n, "os.fork() until it returns in the parent")
     put("proc_exit", e, n, "child os._exit(0) and the parent's os.waitpid()")
 
-    starts, tasks = (2, 50) if quick else (5, 400)
-    s, rtt = pool_costs(starts, tasks)
-    put("pool_start", s, starts,
-        "multiprocessing fork-context Pool(1) until its first apply() result")
-    put("pool_rtt", rtt, starts * tasks,
-        "Pool(1).apply(noop, (12345, 67890)): one task and its result")
+    starts, tasks, k = (2, 50, 4) if quick else (5, 400, 4)
+    p1, pk, child, rtt = executor_costs(starts, tasks, k)
+    what = ("fork-context ProcessPoolExecutor(max_workers=%d) started, one noop task per "
+            "worker, shut down")
+    put("pool_parent_1", p1, starts, "the parent's CPU (user+sys): " + what % 1)
+    put("pool_parent_k", pk, starts, "the parent's CPU (user+sys): " + what % k)
+    put("pool_child_k", child, starts,
+        "each worker process's CPU (user+sys, RUSAGE_CHILDREN / %d): " % k + what % k)
+    out["pool_k"] = k
+    put("pool_rtt", rtt, tasks,
+        "ProcessPoolExecutor(max_workers=1).submit(noop, 12345, 67890).result(): one task "
+        "and its result")
 
     per = 2000 if quick else 20000
     d, ld = pickle_costs(reps, per)
-    put("pickle_dumps", d, reps, "ForkingPickler.dumps of a Pool task message, small args")
+    put("pickle_dumps", d, reps, "ForkingPickler.dumps of a ProcessPoolExecutor task message (_CallItem), small args")
     put("pickle_loads", ld, reps, "pickle.loads of that message")
 
     iters = 2000 if quick else 20000
