@@ -21,6 +21,7 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET, syscall, gethostname */
 
 #include "cli.h"
+#include "cgil.h"
 #include "harness.h"
 
 #include <errno.h>
