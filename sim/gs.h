@@ -47,7 +47,7 @@ typedef struct {
 
 #define GS_MAX_CORES   1024
 #define GS_MAX_TASKS   1000000
-#define GS_MAX_WORKERS 100000
+#define GS_MAX_WORKERS 1000000
 #define GS_MAX_STEPS   1000 /* steps in one custom task */
 
 /* ---- Enumerations ------------------------------------------------------ */

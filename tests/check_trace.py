@@ -33,7 +33,7 @@ TOL = 0.001  # us: one nanosecond, the resolution of the timestamps
 STATES = {"running", "running (GIL)", "runnable", "waiting for GIL", "I/O",
           "sleeping", "blocked"}
 RUNNING = {"running", "running (GIL)"}
-GIL_TID_BASE = 1000000
+GIL_TID_BASE = 2000000  # GS_TRACEW_GIL_TID_BASE, tool/trace.h
 
 
 def fail(msg):

@@ -65,6 +65,8 @@ gs_cli(cores_too_many 2 "--cores: expected an integer from 1 to" run ${GS_PRIMES
 gs_cli(cores_suffix 2 "got '4x'" run ${GS_PRIMES} --cores 4x)
 gs_cli(cores_empty 2 "--cores" run ${GS_PRIMES} --cores=)
 gs_cli(workers_negative 2 "--workers: expected an integer" run ${GS_PRIMES} --workers -1)
+gs_cli(workers_too_many 2 "--workers: expected an integer from 1 to 1000000, got '1000001'"
+  run ${GS_PRIMES} --workers 1000001)
 gs_cli(seed_negative 2 "--seed: expected an integer" run ${GS_PRIMES} --seed -1)
 gs_cli(seed_too_big 2 "--seed" run ${GS_PRIMES} --seed 18446744073709551616)
 gs_cli(model_unknown 2 "--model: expected sequential, threads, processes" run ${GS_PRIMES} --model nope)
@@ -184,6 +186,18 @@ add_test(NAME cli_trace_failed_run_keeps_old_file
       --set max_events=1000 --trace \"$3/t.json\" &&
     [ \"$(ls -A \"$3\")\" = t.json ] && [ \"$(cat \"$3/t.json\")\" = old ]"
           $<TARGET_FILE:gilsim> ${GS_PRIMES} ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh ${GS_TRACE_KEEP_DIR}
+  WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# A write error in the middle of a trace (the file-size limit of the shell,
+# with SIGXFSZ ignored: EFBIG from write) is reported, and leaves neither
+# the trace nor its temporary file.  The countdown's trace is ~700 kB,
+# several times the limit.
+set(GS_TRACE_WERR_DIR ${CMAKE_CURRENT_BINARY_DIR}/trace/write_error)
+add_test(NAME cli_trace_write_error_leaves_nothing
+  COMMAND sh -c "rm -rf \"$3\" && mkdir -p \"$3\" && trap '' XFSZ && ulimit -f 200 &&
+    sh \"$2\" 1 \"cannot write trace '$3/t.json': File too large\" -- \"$0\" run \"$1\" \
+      --trace \"$3/t.json\" &&
+    [ -z \"$(ls -A \"$3\")\" ]"
+          $<TARGET_FILE:gilsim> ${GS_COUNTDOWN} ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh ${GS_TRACE_WERR_DIR}
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 if(EXISTS /dev/full)
   add_test(NAME cli_write_error

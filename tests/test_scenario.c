@@ -1074,7 +1074,7 @@ Test(scenario, unknown_model_lists_the_known_models)
 Test(scenario, zero_workers_are_rejected)
 {
   expect_error("workers = 0;\n" WL_SLEEP, GS_ERR_INVALID,
-               "1: workers: expected an integer between 1 and 100000, got 0");
+               "1: workers: expected an integer between 1 and 1000000, got 0");
 }
 
 Test(scenario, a_negative_count_is_rejected)
@@ -1271,7 +1271,7 @@ Test(scenario, check_rejects_workers_above_the_limit)
 {
   gs_scenario *sc = primes_demo();
   sc->workers = GS_MAX_WORKERS + 1;
-  expect_check(sc, GS_ERR_INVALID, "workers: expected an integer between 1 and 100000, got 100001");
+  expect_check(sc, GS_ERR_INVALID, "workers: expected an integer between 1 and 1000000, got 1000001");
 }
 
 Test(scenario, check_rejects_an_unknown_runtime)

@@ -152,10 +152,10 @@ Test(trace, writes_tracks_slices_and_metadata)
 
   char *t = slurp(path);
   cr_expect_eq(strncmp(t, "{\"traceEvents\":[", 16), 0);
-  expect_has(t, "\"pid\":1000000,\"name\":\"process_name\",\"args\":{\"name\":\"CPU cores\"}");
-  expect_has(t, "\"pid\":1000000,\"tid\":1,\"name\":\"thread_name\","
+  expect_has(t, "\"pid\":2000000,\"name\":\"process_name\",\"args\":{\"name\":\"CPU cores\"}");
+  expect_has(t, "\"pid\":2000000,\"tid\":1,\"name\":\"thread_name\","
                 "\"args\":{\"name\":\"core 0\"}");
-  expect_has(t, "\"pid\":1000000,\"tid\":2,\"name\":\"thread_name\","
+  expect_has(t, "\"pid\":2000000,\"tid\":2,\"name\":\"thread_name\","
                 "\"args\":{\"name\":\"core 1\"}");
   cr_expect_null(strstr(t, "\"core 2\""));
   expect_has(t, "\"pid\":1,\"name\":\"process_name\",\"args\":{\"name\":\"main\"}");
@@ -169,11 +169,11 @@ Test(trace, writes_tracks_slices_and_metadata)
   expect_has(t, "\"tid\":1,\"ts\":2000.000,\"dur\":1000.001,\"name\":\"I/O\"");
   cr_expect_null(strstr(t, "\"done\""), "done is no slice");
   /* The core ran main from 1 us to 2 ms; the GIL track appeared with it. */
-  expect_has(t, "{\"ph\":\"X\",\"pid\":1000000,\"tid\":2,\"ts\":1.000,\"dur\":1999.000,"
+  expect_has(t, "{\"ph\":\"X\",\"pid\":2000000,\"tid\":2,\"ts\":1.000,\"dur\":1999.000,"
                 "\"name\":\"main (pid 1)\"}");
-  expect_has(t, "\"pid\":1,\"tid\":1000001,\"name\":\"thread_name\","
+  expect_has(t, "\"pid\":1,\"tid\":2000001,\"name\":\"thread_name\","
                 "\"args\":{\"name\":\"GIL holder\"}");
-  expect_has(t, "{\"ph\":\"X\",\"pid\":1,\"tid\":1000001,\"ts\":1234.567,\"dur\":765.433,"
+  expect_has(t, "{\"ph\":\"X\",\"pid\":1,\"tid\":2000001,\"ts\":1234.567,\"dur\":765.433,"
                 "\"name\":\"main\"}");
   expect_has(t, "\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":{\"gilsim\":\"" GILSIM_VERSION
                 "\",\"scenario\":\"test\",\"seed\":7,\"cores\":2,\"model\":\"threads\","
@@ -204,9 +204,9 @@ Test(trace, closes_open_slices_at_the_end)
   char *t = slurp(path);
   expect_has(t, "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.000,\"dur\":0.800,"
                 "\"name\":\"running (GIL)\"");
-  expect_has(t, "{\"ph\":\"X\",\"pid\":1000000,\"tid\":1,\"ts\":0.000,\"dur\":0.800,"
+  expect_has(t, "{\"ph\":\"X\",\"pid\":2000000,\"tid\":1,\"ts\":0.000,\"dur\":0.800,"
                 "\"name\":\"main (pid 1)\"}");
-  expect_has(t, "{\"ph\":\"X\",\"pid\":1,\"tid\":1000001,\"ts\":0.000,\"dur\":0.800,"
+  expect_has(t, "{\"ph\":\"X\",\"pid\":1,\"tid\":2000001,\"ts\":0.000,\"dur\":0.800,"
                 "\"name\":\"main\"}");
   expect_has(t, "{\"ph\":\"b\",\"cat\":\"io\",\"id\":\"0xabc\",\"name\":\"transfer\",\"pid\":1,"
                 "\"tid\":1,\"ts\":0.500,\"args\":{\"bytes\":4096}}");
@@ -238,7 +238,7 @@ Test(trace, drops_empty_slices_and_formats_counters)
   cr_expect_null(strstr(t, "\"runnable\""));
   expect_has(t, "\"pid\":1,\"tid\":4,\"ts\":0.005,\"dur\":0.002,\"name\":\"running\"");
   expect_has(t, "\"pid\":1,\"tid\":4,\"ts\":0.007,\"dur\":1000000000.116,\"name\":\"sleeping\"");
-  expect_has(t, "{\"ph\":\"C\",\"pid\":1000000,\"ts\":0.009,\"name\":\"runnable threads\","
+  expect_has(t, "{\"ph\":\"C\",\"pid\":2000000,\"ts\":0.009,\"name\":\"runnable threads\","
                 "\"args\":{\"value\":-3}}");
   free(t);
   remove_dir(dir, path);
@@ -373,7 +373,7 @@ Test(trace, countdown_shows_the_gil)
   expect_has(t, "\"name\":\"waiting for GIL\",\"cname\":\"terrible\"");
   expect_has(t, "\"args\":{\"name\":\"GIL holder\"}");
   expect_has(t, "\"name\":\"worker-1 (pid 1)\"");
-  expect_has(t, "\"tid\":1000001,");
+  expect_has(t, "\"tid\":2000001,");
   cr_expect_null(strstr(t, "\"dur\":-"));
   cr_expect_null(strstr(t, "\"ts\":-"));
   free(t);

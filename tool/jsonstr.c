@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not one
  * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
@@ -31,29 +32,61 @@ static size_t utf8_len(const unsigned char *s)
   return n;
 }
 
+/* Escape the character at *s (it is not the terminating NUL) into out,
+ * which has room for 6 bytes, and step *s past it; returns the bytes
+ * written. */
+static size_t escape_one(const unsigned char **s, char *out)
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned c = **s;
+  if (c == '"' || c == '\\') {
+    out[0] = '\\';
+    out[1] = (char)c;
+    *s += 1;
+    return 2;
+  }
+  if (c < 0x20) {
+    memcpy(out, "\\u00", 4);
+    out[4] = hex[c >> 4];
+    out[5] = hex[c & 15];
+    *s += 1;
+    return 6;
+  }
+  if (c < 0x80) {
+    out[0] = (char)c;
+    *s += 1;
+    return 1;
+  }
+  size_t n = utf8_len(*s);
+  if (n) {
+    memcpy(out, *s, n);
+    *s += n;
+    return n;
+  }
+  memcpy(out, "\\ufffd", 6);
+  *s += 1;
+  return 6;
+}
+
 void gs_json_put_string(FILE *f, const char *str)
 {
   const unsigned char *s = (const unsigned char *)(str ? str : "");
+  char buf[6];
   fputc('"', f);
-  while (*s) {
-    if (*s == '"' || *s == '\\') {
-      fputc('\\', f);
-      fputc(*s++, f);
-    } else if (*s < 0x20) {
-      fprintf(f, "\\u%04x", *s++);
-    } else if (*s < 0x80) {
-      fputc(*s++, f);
-    } else {
-      size_t n = utf8_len(s);
-      if (n) {
-        fwrite(s, 1, n, f);
-        s += n;
-      } else {
-        fputs("\\ufffd", f);
-        s++;
-      }
-    }
-  }
+  while (*s)
+    fwrite(buf, 1, escape_one(&s, buf), f);
   fputc('"', f);
 }
 
+char *gs_json_escape(char *dst, const char *str)
+{
+  const unsigned char *s = (const unsigned char *)(str ? str : "");
+  while (*s) {
+    /* Plain ASCII, nearly every character of a trace, is copied inline. */
+    if (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+      *dst++ = (char)*s++;
+    else
+      dst += escape_one(&s, dst);
+  }
+  return dst;
+}

@@ -11,12 +11,20 @@
  *
  * The output is one event per line inside {"traceEvents":[ ... ]}, then
  * "displayTimeUnit" and a "metadata" object describing the run.
+ *
+ * A trace runs to hundreds of bytes per microsecond of a busy simulation,
+ * so the writing is done by hand: every event is formatted straight into a
+ * private buffer of OUT_CAP bytes, numbers digit by digit, and the buffer
+ * goes to the file with write(2) whenever the next event might not fit.
+ * (With fprintf a trace event cost about 400 ns, most of it parsing formats
+ * and converting numbers; written by hand, about 90 ns, much of that the
+ * kernel copying the bytes into the page cache.  The code below writes
+ * exactly what "%d", "%" PRIu64 ".%03u" and "%" PRIx64 wrote.)
  */
 #include "trace.h"
 #include "jsonstr.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,12 +62,14 @@ const char *gs_trace_state_cname(gs_trace_state st)
 #define NO_TID (-1)   /* an event of a whole process */
 #define NOBODY (-1)   /* an idle core, a free GIL */
 
+#define NAME_LEN 64 /* a thread's name is cut to NAME_LEN - 1 bytes */
+
 typedef struct {
   bool known;       /* a GS_TR_THREAD (or any event) named it */
   int pid;
   int state;        /* gs_trace_state of the open slice, or NO_STATE */
   gs_time since;
-  char name[64];
+  char name[NAME_LEN];
 } thread_slot;
 
 typedef struct {
@@ -80,8 +90,12 @@ typedef struct {
   bool used;
 } io_slot;
 
+#define STATE_END_CAP 128
+
 struct gs_tracew {
-  FILE *f;
+  int fd;           /* the temporary file */
+  char *buf;        /* OUT_CAP bytes of output not yet written */
+  size_t len;
   char *path, *tmp;
   int err;          /* errno of the first failed write, or 0 */
   bool failed;
@@ -97,90 +111,262 @@ struct gs_tracew {
   size_t nproc;
   io_slot *io;      /* open addressing, power-of-two size */
   size_t nio, capio;
+
+  /* The end of each state's slice from its name on, escaped once at open
+   * ("running","cname":"thread_state_running"}), since state slices are
+   * most of a trace; length 0: too long, written the general way. */
+  char state_end[GS_TRS_COUNT][STATE_END_CAP];
+  size_t state_end_len[GS_TRS_COUNT];
 };
 
-/* ---- Output helpers ------------------------------------------------------- */
+/* ---- Output ----------------------------------------------------------------- */
 
-static void put_str(FILE *f, const char *str)
+/* 1 MiB: a write(2) per thousands of events, and still cheap to keep. */
+#define OUT_CAP ((size_t)1 << 20)
+/* The most an event writes besides its strings: the longest, an I/O begin,
+ * is about 200 bytes with every number at its widest; a state slice's head
+ * (112 at most) and its prepared end (STATE_END_CAP) fit too. */
+#define EVENT_ROOM ((size_t)256)
+/* The most a thread's name takes escaped, with " (pid N)" after it. */
+#define NAME_ROOM (GS_JSON_ESCAPED_MAX(NAME_LEN) + 32)
+
+/* Note the first failure (a write error, no memory); the trace is then
+ * lost, and later events are dropped. */
+static void fail(gs_tracew *w, int e)
 {
-  gs_json_put_string(f, str);
+  if (!w->failed) {
+    w->failed = true;
+    w->err = e;
+  }
+}
+
+/* Write n bytes at p to the file, through short writes and signals. */
+static void write_all(gs_tracew *w, const char *p, size_t n)
+{
+  while (n > 0 && !w->failed) {
+    ssize_t k = write(w->fd, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      fail(w, k < 0 ? errno : EIO);
+      return;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+}
+
+static void flush(gs_tracew *w)
+{
+  write_all(w, w->buf, w->len);
+  w->len = 0;
+}
+
+/* The place to write the next `need` bytes (at most OUT_CAP), flushing
+ * first if they might not fit; out_end says where the writing stopped. */
+static char *out_at(gs_tracew *w, size_t need)
+{
+  if (OUT_CAP - w->len < need)
+    flush(w);
+  return w->buf + w->len;
+}
+
+static void out_end(gs_tracew *w, char *p)
+{
+  w->len = (size_t)(p - w->buf);
+}
+
+/* A string literal, its length known at compile time. */
+#define LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+static const char two_digits[] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+
+/* v in decimal ("%" PRIu64): the digits are counted first (by comparison,
+ * cheaper than dividing), then written from the last, two at a time. */
+static char *put_u64(char *p, uint64_t v)
+{
+  static const uint64_t pow10[] = {
+    UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+    UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+    UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
+    UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
+    UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+    UINT64_C(1000000000000000000), UINT64_C(10000000000000000000)};
+  unsigned n = 1;
+  while (n < 20 && v >= pow10[n - 1])
+    n++;
+  char *q = p + n;
+  while (v >= 100) {
+    q -= 2;
+    memcpy(q, two_digits + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10)
+    memcpy(q - 2, two_digits + 2 * v, 2);
+  else
+    q[-1] = (char)('0' + v);
+  return p + n;
+}
+
+/* v in decimal ("%d", "%lld"). */
+static char *put_int(char *p, long long v)
+{
+  if (v < 0) {
+    *p++ = '-';
+    return put_u64(p, (uint64_t)0 - (uint64_t)v);
+  }
+  return put_u64(p, (uint64_t)v);
+}
+
+/* v in lower-case hexadecimal ("%" PRIx64). */
+static char *put_hex(char *p, uint64_t v)
+{
+  unsigned n = 1;
+  for (uint64_t t = v; t >= 16; t >>= 4)
+    n++;
+  for (unsigned i = n; i-- > 0; v >>= 4)
+    p[i] = "0123456789abcdef"[v & 15];
+  return p + n;
 }
 
 /* ns as microseconds with exactly three decimals: 1234567 -> 1234.567.
  * Integer arithmetic, so the value is exact (a double would round). */
-static void put_us(FILE *f, gs_time ns)
+static char *put_us(char *p, gs_time ns)
 {
   uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-  fprintf(f, "%s%" PRIu64 ".%03u", ns < 0 ? "-" : "", m / 1000, (unsigned)(m % 1000));
+  if (ns < 0)
+    *p++ = '-';
+  p = put_u64(p, m / 1000);
+  unsigned frac = (unsigned)(m % 1000);
+  p[0] = '.';
+  p[1] = (char)('0' + frac / 100);
+  memcpy(p + 2, two_digits + 2 * (frac % 100), 2);
+  return p + 4;
 }
 
-/* Start an event: the separator and the opening brace. */
-static void begin(gs_tracew *w)
+/* A JSON string, quoted.  One longer than the buffer (a name of more than
+ * 170 kB) goes to the file through a buffer of its own. */
+static void put_str(gs_tracew *w, const char *str)
 {
-  fputs(w->any ? ",\n{" : "\n{", w->f);
-  w->any = true;
-}
-
-/* Note the first write error; later events are then dropped. */
-static void check(gs_tracew *w)
-{
-  if (!w->failed && ferror(w->f)) {
-    w->failed = true;
-    w->err = errno ? errno : EIO;
+  size_t need = GS_JSON_ESCAPED_MAX(strlen(str ? str : "")) + 2;
+  if (need + EVENT_ROOM <= OUT_CAP) {
+    char *p = out_at(w, need + EVENT_ROOM);
+    *p++ = '"';
+    p = gs_json_escape(p, str);
+    *p++ = '"';
+    out_end(w, p);
+    return;
   }
+  flush(w);
+  char *big = malloc(need);
+  if (!big) {
+    fail(w, ENOMEM);
+    return;
+  }
+  char *p = big;
+  *p++ = '"';
+  p = gs_json_escape(p, str);
+  *p++ = '"';
+  write_all(w, big, (size_t)(p - big));
+  free(big);
+}
+
+/* Start an event: the separator and the opening brace.  Returns where to go
+ * on, with room for EVENT_ROOM + extra bytes. */
+static char *begin(gs_tracew *w, size_t extra)
+{
+  char *p = out_at(w, EVENT_ROOM + extra);
+  if (w->any)
+    *p++ = ',';
+  w->any = true;
+  return LIT(p, "\n{");
 }
 
 /* "pid" and, for a thread's event, "tid".  Process-wide events (process
  * metadata, counters) carry no tid: a made-up one would be a thread too. */
-static void put_ids(gs_tracew *w, int pid, int tid)
+static char *put_ids(char *p, int pid, int tid)
 {
-  if (tid == NO_TID)
-    fprintf(w->f, "\"pid\":%d", pid);
-  else
-    fprintf(w->f, "\"pid\":%d,\"tid\":%d", pid, tid);
+  p = put_int(LIT(p, "\"pid\":"), pid);
+  if (tid != NO_TID)
+    p = put_int(LIT(p, ",\"tid\":"), tid);
+  return p;
+}
+
+/* A metadata event: "ph":"M", the ids and "name":"what" (what is a plain
+ * literal, such as "thread_name"), then "args":{"key": left for the caller. */
+static char *put_meta(gs_tracew *w, const char *what, int pid, int tid, const char *key)
+{
+  char *p = begin(w, 0);
+  p = put_ids(LIT(p, "\"ph\":\"M\","), pid, tid);
+  p = LIT(p, ",\"name\":\"");
+  size_t n = strlen(what);
+  memcpy(p, what, n);
+  p = LIT(p + n, "\",\"args\":{\"");
+  n = strlen(key);
+  memcpy(p, key, n);
+  return LIT(p + n, "\":");
 }
 
 /* A metadata event naming a process (tid NO_TID) or a thread. */
 static void put_name(gs_tracew *w, const char *what, int pid, int tid, const char *name)
 {
-  begin(w);
-  fputs("\"ph\":\"M\",", w->f);
-  put_ids(w, pid, tid);
-  fprintf(w->f, ",\"name\":\"%s\",\"args\":{\"name\":", what);
-  put_str(w->f, name);
-  fputs("}}", w->f);
+  out_end(w, put_meta(w, what, pid, tid, "name"));
+  put_str(w, name);
+  out_end(w, LIT(w->buf + w->len, "}}"));
 }
 
 /* A metadata event ordering a process (tid NO_TID) or a thread among its
  * siblings. */
 static void put_sort(gs_tracew *w, const char *what, int pid, int tid, long long index)
 {
-  begin(w);
-  fputs("\"ph\":\"M\",", w->f);
-  put_ids(w, pid, tid);
-  fprintf(w->f, ",\"name\":\"%s\",\"args\":{\"sort_index\":%lld}}", what, index);
+  char *p = put_meta(w, what, pid, tid, "sort_index");
+  out_end(w, LIT(put_int(p, index), "}}"));
 }
 
-/* A complete event [start, end).  Empty slices are dropped: a thread often
- * passes through several states at one instant (runnable, running,
- * running (GIL) when a woken waiter takes the GIL), and those would only
- * bloat the file with slices nobody can see.  cname NULL: the viewer
- * colours by name, which tells holders of a GIL or core apart. */
+/* The start of a complete event [start, end), up to "name":, or NULL for
+ * an empty slice.  Empty slices are dropped: a thread often passes through
+ * several states at one instant (runnable, running, running (GIL) when a
+ * woken waiter takes the GIL), and those would only bloat the file with
+ * slices nobody can see. */
+static char *slice_head(gs_tracew *w, int pid, int tid, gs_time start, gs_time end, size_t extra)
+{
+  if (end <= start)
+    return NULL;
+  char *p = begin(w, extra);
+  p = put_int(LIT(p, "\"ph\":\"X\",\"pid\":"), pid);
+  p = put_int(LIT(p, ",\"tid\":"), tid);
+  p = put_us(LIT(p, ",\"ts\":"), start);
+  p = put_us(LIT(p, ",\"dur\":"), end - start);
+  return LIT(p, ",\"name\":");
+}
+
+/* A complete event named name.  cname NULL: the viewer colours by name,
+ * which tells holders of a GIL or core apart. */
 static void put_slice(gs_tracew *w, int pid, int tid, const char *name, const char *cname,
                       gs_time start, gs_time end)
 {
-  if (end <= start)
+  char *p = slice_head(w, pid, tid, start, end, 0);
+  if (!p)
     return;
-  begin(w);
-  fprintf(w->f, "\"ph\":\"X\",\"pid\":%d,\"tid\":%d,\"ts\":", pid, tid);
-  put_us(w->f, start);
-  fputs(",\"dur\":", w->f);
-  put_us(w->f, end - start);
-  fputs(",\"name\":", w->f);
-  put_str(w->f, name);
-  if (cname)
-    fprintf(w->f, ",\"cname\":\"%s\"", cname);
-  fputc('}', w->f);
+  out_end(w, p);
+  put_str(w, name);
+  p = w->buf + w->len;
+  if (cname) {
+    p = LIT(p, ",\"cname\":\"");
+    size_t n = strlen(cname);
+    memcpy(p, cname, n);
+    p = LIT(p + n, "\"");
+  }
+  out_end(w, LIT(p, "}"));
 }
 
 /* ---- Tables ----------------------------------------------------------------- */
@@ -205,10 +391,7 @@ static bool grow(void **a, size_t *n, size_t sz, size_t i)
 
 static void out_of_memory(gs_tracew *w)
 {
-  if (!w->failed) {
-    w->failed = true;
-    w->err = ENOMEM;
-  }
+  fail(w, ENOMEM);
 }
 
 /* The slot of thread tid; one the library never announced gets a made-up
@@ -345,14 +528,15 @@ static void io_remove(gs_tracew *w, io_slot *s)
 static void put_io(gs_tracew *w, char ph, uint64_t id, int pid, int tid, gs_time at,
                    const int64_t *bytes)
 {
-  begin(w);
-  fprintf(w->f, "\"ph\":\"%c\",\"cat\":\"io\",\"id\":\"0x%" PRIx64 "\",\"name\":\"transfer\","
-                "\"pid\":%d,\"tid\":%d,\"ts\":",
-          ph, id, pid, tid + 1);
-  put_us(w->f, at);
+  char *p = LIT(begin(w, 0), "\"ph\":\"");
+  *p++ = ph;
+  p = put_hex(LIT(p, "\",\"cat\":\"io\",\"id\":\"0x"), id);
+  p = put_int(LIT(p, "\",\"name\":\"transfer\",\"pid\":"), pid);
+  p = put_int(LIT(p, ",\"tid\":"), tid + 1);
+  p = put_us(LIT(p, ",\"ts\":"), at);
   if (bytes)
-    fprintf(w->f, ",\"args\":{\"bytes\":%" PRId64 "}", *bytes);
-  fputc('}', w->f);
+    p = LIT(put_int(LIT(p, ",\"args\":{\"bytes\":"), *bytes), "}");
+  out_end(w, LIT(p, "}"));
 }
 
 /* ---- Events ------------------------------------------------------------------- */
@@ -385,10 +569,40 @@ static void on_thread(gs_tracew *w, const gs_trace_event *ev)
 /* Close thread t's open state slice at `at`. */
 static void close_state(gs_tracew *w, int tid, thread_slot *t, gs_time at)
 {
-  if (t->state != NO_STATE && t->state != GS_TRS_DONE)
-    put_slice(w, t->pid, tid + 1, gs_trace_state_name((gs_trace_state)t->state),
-              state_cnames[t->state], t->since, at);
+  int st = t->state;
   t->state = NO_STATE;
+  if (st == NO_STATE || st == GS_TRS_DONE)
+    return;
+  size_t n = w->state_end_len[st];
+  if (!n) {
+    put_slice(w, t->pid, tid + 1, gs_trace_state_name((gs_trace_state)st), state_cnames[st],
+              t->since, at);
+    return;
+  }
+  char *p = slice_head(w, t->pid, tid + 1, t->since, at, 0);
+  if (p) {
+    memcpy(p, w->state_end[st], n);
+    out_end(w, p + n);
+  }
+}
+
+/* Fill w->state_end (see gs_tracew): what put_slice writes after "name":
+ * for each state. */
+static void prepare_state_ends(gs_tracew *w)
+{
+  for (int st = 0; st < GS_TRS_COUNT; st++) {
+    const char *name = gs_trace_state_name((gs_trace_state)st);
+    size_t nc = strlen(state_cnames[st]);
+    w->state_end_len[st] = 0;
+    if (GS_JSON_ESCAPED_MAX(strlen(name)) + nc + sizeof "\"\",\"cname\":\"\"}" > STATE_END_CAP)
+      continue;
+    char *p = w->state_end[st];
+    *p++ = '"';
+    p = LIT(gs_json_escape(p, name), "\",\"cname\":\"");
+    memcpy(p, state_cnames[st], nc);
+    p = LIT(p + nc, "\"}");
+    w->state_end_len[st] = (size_t)(p - w->state_end[st]);
+  }
 }
 
 static void on_state(gs_tracew *w, const gs_trace_event *ev)
@@ -403,23 +617,27 @@ static void on_state(gs_tracew *w, const gs_trace_event *ev)
   }
 }
 
-/* The name of thread tid on a core: "worker-1 (pid 1)". */
-static void core_slice_name(gs_tracew *w, int tid, char *buf, size_t n)
-{
-  if (tid >= 0 && (size_t)tid < w->nthr && w->thr[tid].known)
-    snprintf(buf, n, "%s (pid %d)", w->thr[tid].name, w->thr[tid].pid);
-  else
-    snprintf(buf, n, "thread %d", tid);
-}
-
+/* A core's slice, named for the thread that ran: "worker-1 (pid 1)".  (The
+ * escaped name followed by the escaped rest is the escaped whole, since
+ * the rest starts with a plain character.) */
 static void close_core(gs_tracew *w, int core, core_slot *c, gs_time at)
 {
-  if (c->tid != NOBODY) {
-    char name[96];
-    core_slice_name(w, c->tid, name, sizeof name);
-    put_slice(w, GS_TRACEW_CORES_PID, core + 1, name, NULL, c->since, at);
-  }
+  int tid = c->tid;
   c->tid = NOBODY;
+  if (tid == NOBODY)
+    return;
+  char *p = slice_head(w, GS_TRACEW_CORES_PID, core + 1, c->since, at, NAME_ROOM);
+  if (!p)
+    return;
+  *p++ = '"';
+  if (tid >= 0 && (size_t)tid < w->nthr && w->thr[tid].known) {
+    p = gs_json_escape(p, w->thr[tid].name);
+    p = put_int(LIT(p, " (pid "), w->thr[tid].pid);
+    *p++ = ')';
+  } else {
+    p = put_int(LIT(p, "thread "), tid);
+  }
+  out_end(w, LIT(p, "\"}"));
 }
 
 static void on_core(gs_tracew *w, const gs_trace_event *ev)
@@ -486,12 +704,11 @@ static void on_io_end(gs_tracew *w, const gs_trace_event *ev)
 
 static void on_counter(gs_tracew *w, const gs_trace_event *ev)
 {
-  begin(w);
-  fprintf(w->f, "\"ph\":\"C\",\"pid\":%d,\"ts\":", GS_TRACEW_CORES_PID);
-  put_us(w->f, ev->at);
-  fputs(",\"name\":", w->f);
-  put_str(w->f, ev->name);
-  fprintf(w->f, ",\"args\":{\"value\":%" PRId64 "}}", ev->count);
+  char *p = put_int(LIT(begin(w, 0), "\"ph\":\"C\",\"pid\":"), GS_TRACEW_CORES_PID);
+  out_end(w, LIT(put_us(LIT(p, ",\"ts\":"), ev->at), ",\"name\":"));
+  put_str(w, ev->name);
+  p = put_int(LIT(w->buf + w->len, ",\"args\":{\"value\":"), ev->count);
+  out_end(w, LIT(p, "}}"));
 }
 
 void gs_tracew_event(void *ctx, const gs_trace_event *ev)
@@ -499,7 +716,6 @@ void gs_tracew_event(void *ctx, const gs_trace_event *ev)
   gs_tracew *w = ctx;
   if (w->failed)
     return;
-  errno = 0; /* so that check() names this event's write error */
   if (ev->at > w->last)
     w->last = ev->at;
   switch (ev->kind) {
@@ -528,7 +744,6 @@ void gs_tracew_event(void *ctx, const gs_trace_event *ev)
     on_counter(w, ev);
     break;
   }
-  check(w);
 }
 
 /* ---- Opening and closing ------------------------------------------------------ */
@@ -546,6 +761,7 @@ static char *dup_str(const char *s)
 
 static void free_writer(gs_tracew *w)
 {
+  free(w->buf);
   free(w->path);
   free(w->tmp);
   free((char *)w->info.scenario);
@@ -571,6 +787,7 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
   gs_tracew *w = calloc(1, sizeof *w);
   size_t n = strlen(path);
   if (w) {
+    w->buf = malloc(OUT_CAP);
     w->path = strdup(path);
     w->tmp = malloc(n + sizeof ".tmp.XXXXXX");
     w->info = *info;
@@ -578,7 +795,7 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
     w->info.model = dup_str(info->model);
     w->info.gil = dup_str(info->gil);
   }
-  if (!w || !w->path || !w->tmp || !w->info.scenario || !w->info.model || !w->info.gil) {
+  if (!w || !w->buf || !w->path || !w->tmp || !w->info.scenario || !w->info.model || !w->info.gil) {
     if (w)
       free_writer(w);
     set_error(err, path, ENOMEM);
@@ -601,13 +818,10 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
    * form; setting it back at once is fine in a single-threaded tool.) */
   mode_t mask = umask(0);
   umask(mask);
-  w->f = fdopen(fd, "w");
-  if (!w->f || fchmod(fd, 0666 & ~mask) != 0) {
+  w->fd = fd;
+  if (fchmod(fd, 0666 & ~mask) != 0) {
     int e = errno;
-    if (w->f)
-      fclose(w->f);
-    else
-      close(fd);
+    close(fd);
     unlink(w->tmp);
     set_error(err, path, e);
     free_writer(w);
@@ -615,7 +829,8 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
     return NULL;
   }
 
-  fputs("{\"traceEvents\":[", w->f);
+  prepare_state_ends(w);
+  out_end(w, LIT(w->buf, "{\"traceEvents\":["));
   put_name(w, "process_name", GS_TRACEW_CORES_PID, NO_TID, "CPU cores");
   put_sort(w, "process_sort_index", GS_TRACEW_CORES_PID, NO_TID, 0);
   if (info->cores > 0 && !grow((void **)&w->core, &w->ncore, sizeof *w->core,
@@ -628,10 +843,9 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
     else
       w->core[i].since = -1;
   }
-  check(w);
   if (w->failed) {
     int e = w->err;
-    fclose(w->f);
+    close(fd);
     unlink(w->tmp);
     set_error(err, path, e);
     free_writer(w);
@@ -660,15 +874,18 @@ static void put_tail(gs_tracew *w, gs_time end)
     if (w->io[i].used)
       put_io(w, 'e', w->io[i].id, w->io[i].pid, w->io[i].tid, end, NULL);
 
-  fputs("\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":{\"gilsim\":", w->f);
-  put_str(w->f, GILSIM_VERSION);
-  fputs(",\"scenario\":", w->f);
-  put_str(w->f, w->info.scenario);
-  fprintf(w->f, ",\"seed\":%" PRIu64 ",\"cores\":%d,\"model\":", w->info.seed, w->info.cores);
-  put_str(w->f, w->info.model);
-  fputs(",\"gil\":", w->f);
-  put_str(w->f, w->info.gil);
-  fputs("}}\n", w->f);
+  char *p = out_at(w, EVENT_ROOM);
+  out_end(w, LIT(p, "\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":{\"gilsim\":"));
+  put_str(w, GILSIM_VERSION);
+  out_end(w, LIT(w->buf + w->len, ",\"scenario\":"));
+  put_str(w, w->info.scenario);
+  p = put_u64(LIT(w->buf + w->len, ",\"seed\":"), w->info.seed);
+  p = put_int(LIT(p, ",\"cores\":"), w->info.cores);
+  out_end(w, LIT(p, ",\"model\":"));
+  put_str(w, w->info.model);
+  out_end(w, LIT(w->buf + w->len, ",\"gil\":"));
+  put_str(w, w->info.gil);
+  out_end(w, LIT(w->buf + w->len, "}}\n"));
 }
 
 int gs_tracew_close(gs_tracew *w, gs_time end, bool commit, gs_error *err)
@@ -676,25 +893,22 @@ int gs_tracew_close(gs_tracew *w, gs_time end, bool commit, gs_error *err)
   if (!w)
     return 0;
   if (!commit) {
-    fclose(w->f);
+    close(w->fd);
     unlink(w->tmp);
     free_writer(w);
     return 0;
   }
   if (!w->failed) {
     put_tail(w, end > w->last ? end : w->last);
-    check(w);
+    flush(w);
   }
   /* Everything must reach the disk before the rename makes it the user's
    * file: otherwise a crash could leave a truncated trace under the name. */
   int e = w->failed ? w->err : 0;
-  errno = 0;
-  if (!e && (fflush(w->f) != 0 || ferror(w->f)))
-    e = errno ? errno : EIO;
-  if (!e && fsync(fileno(w->f)) != 0)
+  if (!e && fsync(w->fd) != 0)
     e = errno;
-  if (fclose(w->f) != 0 && !e)
-    e = errno ? errno : EIO;
+  if (close(w->fd) != 0 && !e)
+    e = errno;
   if (!e && rename(w->tmp, w->path) != 0)
     e = errno;
   if (e) {

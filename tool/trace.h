@@ -12,7 +12,7 @@
  * destination is never left half-written.
  *
  * Layout of the trace (pids and tids are the trace's, not the simulation's):
- *   pid 1000000 "CPU cores" one thread per core, tid = core + 1 ("core N"),
+ *   pid 2000000 "CPU cores" one thread per core, tid = core + 1 ("core N"),
  *                           with a slice per stretch a thread ran there,
  *                           named "worker-1 (pid 1)"; the counters
  *                           ("runnable threads", "transfers in flight")
@@ -21,7 +21,7 @@
  *                           simulation), its state slices tiling its life
  *                           (named by gs_trace_state_name) and its I/O as
  *                           async "transfer" slices (cat "io")
- *     tid 1000000 + P       "GIL holder": slices named after the thread
+ *     tid 2000000 + P       "GIL holder": slices named after the thread
  *                           holding the process's GIL (only for processes
  *                           whose GIL was ever taken)
  * Times are microseconds with three decimals, i.e. exact nanoseconds.
@@ -38,9 +38,12 @@
 /* Pid and tid numbering of the trace (see above).  The cores get a pid past
  * every simulated one (at most 1 + GS_MAX_WORKERS) rather than 0: Perfetto
  * treats pid 0 as the kernel's idle process and asks synthesized traces to
- * avoid it (google/perfetto#394).  Sorted first all the same. */
-#define GS_TRACEW_CORES_PID 1000000
-#define GS_TRACEW_GIL_TID_BASE 1000000
+ * avoid it (google/perfetto#394).  Sorted first all the same.  The GIL
+ * tracks' tids start past every thread's (at most 2 + GS_MAX_WORKERS);
+ * trace.c checks both against the limit at compile time, and viz/ reads
+ * traces with these same numbers. */
+#define GS_TRACEW_CORES_PID 2000000
+#define GS_TRACEW_GIL_TID_BASE 2000000
 
 /* What the trace's "metadata" object says about the run. */
 typedef struct {

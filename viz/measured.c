@@ -4,6 +4,7 @@
  * no streaming reader); traces of real runs hold two slices per task.
  */
 #include "measured.h"
+#include "trace.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -13,8 +14,8 @@
 
 /* The trace's layout (tool/trace.h): the cores' pid and the GIL tracks'
  * tids start here; neither is a thread of the run. */
-#define CORES_PID 1000000
-#define GIL_TID_BASE 1000000
+#define CORES_PID GS_TRACEW_CORES_PID
+#define GIL_TID_BASE GS_TRACEW_GIL_TID_BASE
 
 static const char *str_of(json_object *o, const char *key)
 {

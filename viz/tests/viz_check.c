@@ -31,8 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CORES_PID 1000000
-#define GIL_TID_BASE 1000000
+#include "trace.h" /* the trace's layout */
+
+#define CORES_PID GS_TRACEW_CORES_PID
+#define GIL_TID_BASE GS_TRACEW_GIL_TID_BASE
 #define TOLERANCE 6
 
 static const char *state_names[] = {"running", "running (GIL)", "runnable", "waiting for GIL",
