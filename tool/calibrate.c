@@ -736,7 +736,7 @@ static void comment(FILE *f, const char *indent, const char *text)
 static void put_group(FILE *f, const char *runtime, const calib_list *l)
 {
   fprintf(f, "%s = {\n  params = {\n", runtime);
-  char line[512];
+  char line[sizeof l->v[0].what + 64];
   for (int i = 0; i < l->count; i++) {
     const calib_value *v = &l->v[i];
     if (v->name) {
