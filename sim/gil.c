@@ -37,7 +37,8 @@
  *   drop: locked = 0; signal cond
  *
  * Costs: each wait is a system call (gsK_block), and each signal that wakes
- * a waiter is a system call charged to the signalling thread.
+ * a waiter is a system call charged to the signalling thread; the old
+ * GIL's signal only when the waiter is asleep in the kernel (signal_old).
  */
 #include "gil.h"
 #include "trace.h"
