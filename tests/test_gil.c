@@ -74,6 +74,27 @@ Test(gil, old_gil_two_cpu_threads_are_slower_on_two_cores_with_failed_wakeups)
   ts_free(sc);
 }
 
+Test(gil, old_gil_waiter_on_its_way_to_sleep_takes_the_signal_without_a_system_call)
+{
+  /* Runtime c: a release every 100 decrements (about 30 ns of work), far
+   * more often than a waiter gets to sleep.  It always finds the signal
+   * posted (glibc's fast path), so the releaser pays no futex wake, never
+   * leaves the lock free for one, and keeps the GIL; the waiter spins. */
+  gs_scenario *sc = ts_countdown(GS_GIL_OLD, 2, 50000000);
+  sc->runtime = GS_RT_C;
+  gs_results *r = ts_run(sc);
+  const gs_gil_stats *g = &r->procs[0].gil;
+  cr_assert_lt(g->switches, 10);
+  cr_assert_gt(g->failed_wakeups, 10000);
+  const gs_thread_result *w1 = thread_named(r, "worker-1"), *w2 = thread_named(r, "worker-2");
+  const gs_thread_result *holder = w1->user > w2->user ? w1 : w2;
+  const gs_thread_result *waiter = holder == w1 ? w2 : w1;
+  cr_assert_lt(holder->sys, holder->user / 100); /* no system call per release */
+  cr_assert_gt(waiter->sys, holder->user / 4);   /* the spinning waiter's retries */
+  gs_results_free(r);
+  ts_free(sc);
+}
+
 Test(gil, old_gil_on_one_core_switches_at_os_time_slices)
 {
   gs_scenario *sc = ts_countdown(GS_GIL_OLD, 1, 10000000);
