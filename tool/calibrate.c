@@ -611,7 +611,7 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
   snprintf(pyver, npv, "%s",
            json_object_object_get_ex(res, "python", &ver) ? json_object_get_string(ver) : "?");
   static const char *const direct[] = {"div", "countdown_step", "thread_create", "thread_join",
-                                       "fork", "proc_exit"};
+                                       "proc_exit"};
   double ns;
   int n;
   const char *what;
@@ -630,11 +630,12 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
       add(p, nm, c->v[i].ns, c->v[i].n, "the same C code as for c: %s", c->v[i].what);
   }
 
-  double p1, pk, child, rtt, dumps, loads, exit_ns = 0;
-  int n1p, nkp, nch, nrtt, nd, nl;
-  const char *w1p, *wkp, *wch, *wrtt, *wd, *wl;
+  double p1, pk, child, rtt, dumps, loads, exit_ns, bare_fork;
+  int n1p, nkp, nch, nrtt, nd, nl, nex, nfk;
+  const char *w1p, *wkp, *wch, *wrtt, *wd, *wl, *wex, *wfk;
   json_object *kv0;
-  if (py_get(res, "pool_parent_1", &p1, &n1p, &w1p) ||
+  if (py_get(res, "proc_exit", &exit_ns, &nex, &wex) || py_get(res, "fork", &bare_fork, &nfk, &wfk) ||
+      py_get(res, "pool_parent_1", &p1, &n1p, &w1p) ||
       py_get(res, "pool_parent_k", &pk, &nkp, &wkp) ||
       py_get(res, "pool_child_k", &child, &nch, &wch) ||
       !json_object_object_get_ex(res, "pool_k", &kv0) ||
@@ -644,9 +645,6 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
   int pk_n = json_object_get_int(kv0);
   if (pk_n < 2)
     goto missing;
-  for (int i = 0; i < p->count; i++)
-    if (p->v[i].name && strcmp(p->v[i].name, "proc_exit") == 0)
-      exit_ns = p->v[i].ns;
   /* Two messages per task (the task and its result): what the round trip
    * costs beyond a plain pipe ping-pong (charged by the model as wake-ups
    * and syscalls) is pool machinery and pickling, split between packing
@@ -669,16 +667,11 @@ static int measure_cpython(int quick, const calib_list *c, double pipe_half, cal
   double init = child - exit_ns - per_msg;
   if (init < 0)
     init = 0;
-  for (int i = 0; i < p->count; i++)
-    if (p->v[i].name && strcmp(p->v[i].name, "fork") == 0) {
-      p->v[i].ns = per_worker;
-      p->v[i].n = nkp;
-      snprintf(p->v[i].what, sizeof p->v[i].what,
-               "the parent's CPU per worker: (%s: median %.0f ns, less that of 1 worker, "
-               "%.0f ns) / %d, less one task's messages (%.0f ns); Process.start with its "
-               "fork and the copy-on-write faults that follow",
-               wkp, pk, p1, pk_n - 1, per_msg);
-    }
+  add(p, "fork", per_worker, nkp,
+      "the parent's CPU per worker: (%s: median %.0f ns, less that of 1 worker, %.0f ns) / "
+      "%d, less one task's messages (%.0f ns); Process.start with its fork and the "
+      "copy-on-write faults that follow", wkp, pk, p1, pk_n - 1, per_msg);
+  add(p, NULL, bare_fork, nfk, "comment only: %s", wfk);
   add(p, "pool_init", pool, n1p,
       "%s (median %.0f ns), less one worker's start (%.0f ns) and one task's messages "
       "(%.0f ns)", w1p, p1, per_worker, per_msg);
