@@ -52,6 +52,7 @@
 #ifndef GSH_HARNESS_H
 #define GSH_HARNESS_H
 
+#include "cgil.h"
 #include "gs.h"
 
 #include <stdint.h>
@@ -97,6 +98,11 @@ typedef struct {
  * division; n decrements of a volatile counter. */
 uint64_t gsh_least_factor(uint64_t n);
 void gsh_countdown(int64_t n);
+/* The same loops as a worker holding g runs them: it takes g, reaches a
+ * check point (gsh_gil_check) every `every` units (> 0), and drops g at the
+ * end.  What a GIL's check points add to each loop, for gilsim calibrate. */
+uint64_t gsh_least_factor_gil(uint64_t n, gsh_gil *g, int64_t every);
+void gsh_countdown_gil(int64_t n, gsh_gil *g, int64_t every);
 
 /* GS_OK if the harness can run sc (runtime c), else GS_ERR_INVALID and why;
  * runs nothing. */

@@ -100,6 +100,40 @@ void gsh_countdown(int64_t n)
   countdown_task(&w, n);
 }
 
+/* A worker of a run whose only setting is the spacing of check points;
+ * it holds g from here to gil_end. */
+static void gil_begin(gsh__worker *w, gsh__run *run, gsh_gil *g, int64_t every)
+{
+  *run = (gsh__run){.check_every = every > 0 ? every : GSH_CHECK_EVERY};
+  *w = (gsh__worker){.run = run, .gil = g};
+  gsh_gil_thread_init(&w->gt, 0);
+  gsh_gil_take(g, &w->gt);
+}
+
+static void gil_end(gsh__worker *w)
+{
+  gsh_gil_drop(w->gil, &w->gt);
+}
+
+uint64_t gsh_least_factor_gil(uint64_t n, gsh_gil *g, int64_t every)
+{
+  gsh__run run;
+  gsh__worker w;
+  gil_begin(&w, &run, g, every);
+  uint64_t f = primes_task(&w, n);
+  gil_end(&w);
+  return f;
+}
+
+void gsh_countdown_gil(int64_t n, gsh_gil *g, int64_t every)
+{
+  gsh__run run;
+  gsh__worker w;
+  gil_begin(&w, &run, g, every);
+  countdown_task(&w, n);
+  gil_end(&w);
+}
+
 static void sleep_ns(gs_time ns)
 {
   if (ns <= 0)

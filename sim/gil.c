@@ -32,9 +32,28 @@
  * it back; a waiter woken by the release must first get a core, and by then
  * the releaser usually has the lock again (a failed wake-up).
  *
- *   take: 0: if !locked: take it, done; else wait on cond (no timeout) ->1
- *         1: if locked: failed wake-up; goto 0
- *   drop: locked = 0; signal cond
+ * Its own mutex is modelled too, because a woken waiter holds it for a
+ * while: returning from the condition wait it re-locks the mutex, tests the
+ * flag and waits again, and the lines it reads (the mutex word, the flag
+ * beside the condition variable) were last written by the holder on
+ * another core, so that look lasts gil_op + 2 x line_transfer.  A holder
+ * that reaches a release or re-take meanwhile finds the mutex locked and
+ * makes a futex wait (a system call; it sleeps unless the waiter unlocks
+ * first), and the waiter's unlock wakes it (a system call the waiter
+ * pays).  The holder's next release fetches the two lines back
+ * (gsG_line_cost).  The holder's own mutex sections are instants.
+ *
+ * A thread asleep on the mutex is woken by the next unlock, and an unlock
+ * with others still asleep wakes one of them (the mutex stays marked
+ * contended), as a futex mutex does.
+ *
+ *   take: 0: lock mutex (wait if a waiter holds it);
+ *            if !locked: take it, done; else wait on cond (no timeout) ->1
+ *         1: woken: lock mutex (wait if another waiter holds it) for the
+ *            look, gil_op + 2 x line_transfer of work                  ->2
+ *         2: unlock mutex (wake one thread asleep on it);
+ *            if locked: failed wake-up, goto 0; else take it, done
+ *   drop: lock mutex (wait if a waiter holds it); locked = 0; signal cond
  *
  * Costs: each wait is a system call (gsK_block), and each signal that wakes
  * a waiter is a system call charged to the signalling thread; the old
@@ -43,6 +62,7 @@
 #include "gil.h"
 #include "trace.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +75,7 @@ void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
   g->check_ns = (gs_time)s->p.v[GS_P_GIL_CHECK];
   g->tick_ns = (gs_time)s->p.v[GS_P_TICK];
   g->check_interval = (int64_t)s->p.v[GS_P_CHECK_INTERVAL];
+  g->line_tid = -1;
 }
 
 static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
@@ -182,11 +203,34 @@ static bool drop_new(gsK_sim *s, gsG_gil *g, gsK_thread *t)
   return true;
 }
 
+/* The old GIL's own mutex, for t at an instant of its take or drop: true
+ * if t may go on (free, or t holds it), else t makes a futex wait on it and
+ * calls again when woken. */
+static bool mutex_free(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  if (!g->mutex_owner || g->mutex_owner == t) {
+    /* With others asleep on it, the mutex stays marked contended, so the
+     * unlock that ends this instant wakes the next one (futex wake). */
+    if (!g->mutex_owner)
+      signal_one(s, t, &g->mutex_wq);
+    return true;
+  }
+  g->mutex_waits++;
+  trace_counter(s, t, "mutex waits", (int64_t)g->mutex_waits);
+  gsK_block(s, t, &g->mutex_wq, -1);
+  return false;
+}
+
 static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
 {
   for (;;) {
     switch (t->gil_pc) {
     case 0:
+      if (!mutex_free(s, g, t))
+        return false;
+      if (g->line_tid >= 0 && g->line_tid != t->tid)
+        g->refetch = true;
+      g->line_tid = t->tid;
       if (!g->locked) {
         acquired(s, g, t);
         return true;
@@ -194,15 +238,36 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
       t->gil_pc = 1;
       gsK_block(s, t, &g->cond, -1);
       return false;
-    case 1:
+    case 1: /* woken: the look at the lock, holding the mutex */
+      if (!mutex_free(s, g, t))
+        return false;
+      g->mutex_owner = t;
+      t->gil_pc = 2;
+      gsK_work(t, (gs_time)llround(s->p.v[GS_P_GIL_OP] + 2 * s->p.v[GS_P_LINE_TRANSFER]), false);
+      return false;
+    case 2:
+      g->mutex_owner = NULL;
+      g->line_tid = t->tid;
+      signal_one(s, t, &g->mutex_wq);
       if (g->locked) {
         g->st.failed_wakeups++;
         trace_counter(s, t, "failed wake-ups", (int64_t)g->st.failed_wakeups);
+        t->gil_pc = 0;
+        continue;
       }
-      t->gil_pc = 0;
-      continue;
+      acquired(s, g, t);
+      return true;
     }
   }
+}
+
+gs_time gsG_line_cost(gsK_sim *s, gsK_thread *t)
+{
+  gsG_gil *g = t->proc->gil;
+  if (!g || !g->refetch)
+    return 0;
+  g->refetch = false;
+  return (gs_time)llround(2 * s->p.v[GS_P_LINE_TRANSFER]);
 }
 
 bool gsG_take(gsK_sim *s, gsK_thread *t)
@@ -228,6 +293,10 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t)
     return true;
   if (g->kind == GS_GIL_NEW)
     return drop_new(s, g, t);
+  if (!mutex_free(s, g, t))
+    return false;
+  g->refetch = g->line_tid >= 0 && g->line_tid != t->tid;
+  g->line_tid = t->tid;
   g->locked = false;
   g->holder = NULL;
   g->last_holder = t->tid;

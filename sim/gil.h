@@ -26,6 +26,11 @@ typedef struct gsG_gil {
   gs_time tick_ns;       /* old: work per tick */
   int64_t check_interval;/* old: ticks between release/re-acquire */
   gs_time ticker;        /* old: work done since the last release, ns */
+  gsK_thread *mutex_owner;/* old: a woken waiter inside its look at the lock */
+  gsK_waitq mutex_wq;    /* old: threads asleep on the GIL's own mutex */
+  int line_tid;          /* old: tid of the last thread to write the GIL's lines, -1 */
+  bool refetch;          /* old: the holder's release or re-take found them written by another */
+  uint64_t mutex_waits;  /* old: futex waits on the GIL's own mutex */
   gs_gil_stats st;
 } gsG_gil;
 
@@ -35,6 +40,10 @@ bool gsG_take(gsK_sim *s, gsK_thread *t);
 /* Drop the GIL held by t; with a pending drop request (new GIL) this waits
  * until another thread has taken it (forced switching). */
 bool gsG_drop(gsK_sim *s, gsK_thread *t);
+/* The old GIL's holder t, after a release and re-take: user ns of fetching
+ * the GIL's cache lines back if another thread had written them last
+ * (0 if not). */
+gs_time gsG_line_cost(gsK_sim *s, gsK_thread *t);
 /* The holder t reached an eval-breaker check point (new GIL): true if a
  * drop request is pending and t must drop and re-take the GIL. */
 bool gsG_must_yield(const gsK_thread *t);

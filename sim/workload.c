@@ -267,6 +267,30 @@ static gs_time old_interval(const gsK_sim *s, const gsG_gil *g)
   return ns < 1 ? 1 : ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
 }
 
+/* User time the old GIL's release and immediate re-take add to the
+ * holder's work: in runtime c, what the pair adds to the loop it
+ * interrupts (measured there: the lock's atomic operations overlap with
+ * the loop's own work, with a trial division's latency most of all);
+ * elsewhere two uncontended GIL operations. */
+static gs_time old_release_cost(const gsK_sim *s)
+{
+  double ns = 2 * s->p.v[GS_P_GIL_OP];
+  if (s->sc->runtime == GS_RT_C) {
+    switch (s->sc->workload) {
+    case GS_WL_PRIMES:
+      ns = s->p.v[GS_P_GIL_RELEASE_DIV];
+      break;
+    case GS_WL_COUNTDOWN:
+    case GS_WL_CONVOY:
+      ns = s->p.v[GS_P_GIL_RELEASE_STEP];
+      break;
+    default:
+      break;
+    }
+  }
+  return (gs_time)llround(ns);
+}
+
 /* Positions of the step sub-machine (cur->wpc). */
 enum {
   WS_NEXT = 0, WS_CPU, WS_CPU_RAN, WS_TICKED, WS_YIELD, /* compute with the GIL */
@@ -275,7 +299,7 @@ enum {
   WS_DOWNLOAD, WS_DOWNLOADING,                         /* a network transfer */
   WS_OFFLOAD,                                          /* asyncio.to_thread */
   WS_RETAKE,                                           /* take the GIL back */
-  WS_OLD_RETAKE                                        /* old GIL: re-take after a release */
+  WS_OLD_DROP, WS_OLD_RETAKE                           /* old GIL: release, re-take */
 };
 
 /* Decide what step i of the task is: its kind and cost. */
@@ -434,26 +458,40 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
       cur->wpc = WS_CPU;
       if (g->ticker >= old_interval(s, g)) {
         g->ticker = 0;
-        gsG_drop(s, t); /* the old GIL's drop never blocks */
-        cur->wpc = WS_OLD_RETAKE;
-        if (t->pending_sys > 0) {
-          /* The drop woke a waiter: a system call, on whose return the
-           * OS may switch to the woken thread before the releaser takes
-           * the GIL back (a hand-off), or not (the usual failed wake-up). */
-          gsK_work(t, 0, true);
-          return GSW_OP;
-        }
+        cur->wpc = WS_OLD_DROP;
+      }
+      continue;
+    case WS_OLD_DROP:
+      /* The release, which waits if a woken waiter holds the GIL's mutex. */
+      if (!gsG_drop(s, t))
+        return GSW_OP;
+      cur->wpc = WS_OLD_RETAKE;
+      if (t->pending_sys > 0) {
+        /* The drop woke a waiter: a system call, on whose return the
+         * OS may switch to the woken thread before the releaser takes
+         * the GIL back (a hand-off), or not (the usual failed wake-up). */
+        gsK_work(t, 0, true);
+        return GSW_OP;
+      }
+      /* The release's half of the pair's cost, with the lock free: a
+       * woken waiter that looks at it now takes it. */
+      if (old_release_cost(s) / 2 > 0) {
+        gsK_work(t, old_release_cost(s) / 2, false);
+        return GSW_OP;
       }
       continue;
     case WS_OLD_RETAKE:
-      /* ...and takes it back at once; then the mutex and condition-variable
-       * work of the two operations (user). */
+      /* ...and takes it back; then the re-take's half (user), and the
+       * GIL's cache lines if a woken waiter had them meanwhile. */
       if (!gsG_take(s, t))
         return GSW_OP;
       cur->wpc = WS_CPU;
-      if (s->p.v[GS_P_GIL_OP] > 0) {
-        gsK_work(t, 2 * (gs_time)s->p.v[GS_P_GIL_OP], false);
-        return GSW_OP;
+      {
+        gs_time cost = old_release_cost(s) - old_release_cost(s) / 2 + gsG_line_cost(s, t);
+        if (cost > 0) {
+          gsK_work(t, cost, false);
+          return GSW_OP;
+        }
       }
       continue;
     case WS_YIELD:

@@ -74,25 +74,39 @@ Test(gil, old_gil_two_cpu_threads_are_slower_on_two_cores_with_failed_wakeups)
   ts_free(sc);
 }
 
-Test(gil, old_gil_waiter_on_its_way_to_sleep_takes_the_signal_without_a_system_call)
+/* Two CPU-bound threads under the old GIL on two cores, runtime c: a
+ * release every 100 decrements (about 30 ns of work), with a woken
+ * waiter's look at the lock lasting gil_op + 2 x line_transfer. */
+static gs_results *old_gil_pair(double line_transfer)
 {
-  /* Runtime c: a release every 100 decrements (about 30 ns of work), far
-   * more often than a waiter gets to sleep.  It always finds the signal
-   * posted (glibc's fast path), so the releaser pays no futex wake, never
-   * leaves the lock free for one, and keeps the GIL; the waiter spins. */
   gs_scenario *sc = ts_countdown(GS_GIL_OLD, 2, 50000000);
   sc->runtime = GS_RT_C;
+  ts_set(sc, GS_P_LINE_TRANSFER, line_transfer);
   gs_results *r = ts_run(sc);
-  const gs_gil_stats *g = &r->procs[0].gil;
-  cr_assert_lt(g->switches, 10);
-  cr_assert_gt(g->failed_wakeups, 10000);
-  const gs_thread_result *w1 = thread_named(r, "worker-1"), *w2 = thread_named(r, "worker-2");
-  const gs_thread_result *holder = w1->user > w2->user ? w1 : w2;
-  const gs_thread_result *waiter = holder == w1 ? w2 : w1;
-  cr_assert_lt(holder->sys, holder->user / 100); /* no system call per release */
-  cr_assert_gt(waiter->sys, holder->user / 4);   /* the spinning waiter's retries */
-  gs_results_free(r);
   ts_free(sc);
+  return r;
+}
+
+Test(gil, old_gil_holder_waits_on_the_mutex_a_woken_waiter_holds)
+{
+  /* The look (~420 ns) outlasts many of the holder's release periods, so
+   * the holder's next release finds the GIL's mutex locked and makes a
+   * futex wait, and the waiter's unlock wakes it: system calls on both
+   * sides, and a waiter that looks while the lock is free between a
+   * release and its re-take takes the GIL. */
+  gs_results *slow = old_gil_pair(200);
+  /* An instant look (gil_op only): the holder rarely meets it. */
+  gs_results *fast = old_gil_pair(0);
+  const gs_thread_result *s1 = thread_named(slow, "worker-1"), *s2 = thread_named(slow, "worker-2");
+  cr_assert_gt(s1->sys, s1->user / 10, "worker-1 sys %ld user %ld", (long)s1->sys, (long)s1->user);
+  cr_assert_gt(s2->sys, s2->user / 10, "worker-2 sys %ld user %ld", (long)s2->sys, (long)s2->user);
+  const gs_gil_stats *g = &slow->procs[0].gil;
+  cr_assert_gt(g->switches, 1000, "switches %lu", (unsigned long)g->switches);
+  cr_assert_gt(g->failed_wakeups, g->switches);
+  cr_assert_gt((double)slow->wall, 1.5 * (double)fast->wall, "wall %ld vs %ld", (long)slow->wall,
+               (long)fast->wall);
+  gs_results_free(slow);
+  gs_results_free(fast);
 }
 
 Test(gil, old_gil_on_one_core_switches_at_os_time_slices)

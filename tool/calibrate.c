@@ -31,6 +31,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,6 +407,119 @@ static double time_gil_op(int reps, long iters)
   return median(v, reps);
 }
 
+/* A cache line handed back and forth between two threads pinned to two
+ * CPUs: each waits (spinning) until a shared counter shows its turn and
+ * then bumps it, so every bump first fetches the line the other CPU has
+ * just written.  ns per hand-over, the median of reps runs of iters round
+ * trips; -1 if a thread cannot be pinned or started. */
+typedef struct {
+  _Alignas(64) atomic_long turn; /* -1: the partner could not be pinned */
+  int cpu;
+  long rounds;
+} line_game;
+
+static void *line_partner(void *arg)
+{
+  line_game *lg = arg;
+  if (pin(lg->cpu) != 0) {
+    atomic_store(&lg->turn, -1);
+    return NULL;
+  }
+  for (long i = 0; i < lg->rounds; i++) {
+    long v;
+    while ((v = atomic_load_explicit(&lg->turn, memory_order_acquire)) != 2 * i + 1)
+      if (v < 0)
+        return NULL;
+    atomic_store_explicit(&lg->turn, 2 * i + 2, memory_order_release);
+  }
+  return NULL;
+}
+
+static double time_line_transfer(int a, int b, int reps, long iters)
+{
+  cpu_set_t old;
+  if (sched_getaffinity(0, sizeof old, &old) != 0 || pin(a) != 0)
+    return -1;
+  double v[MAXREP];
+  int r;
+  for (r = 0; r < reps; r++) {
+    line_game lg = {.cpu = b, .rounds = iters};
+    atomic_init(&lg.turn, 0);
+    pthread_t th;
+    if (pthread_create(&th, NULL, line_partner, &lg) != 0)
+      break;
+    /* The partner is running once it has answered the first round. */
+    atomic_store(&lg.turn, 1);
+    while (atomic_load(&lg.turn) == 1)
+      ;
+    double t0 = now_ns();
+    long i;
+    for (i = 1; i < iters; i++) {
+      long x;
+      while ((x = atomic_load_explicit(&lg.turn, memory_order_acquire)) != 2 * i)
+        if (x < 0)
+          break;
+      if (x < 0)
+        break;
+      atomic_store_explicit(&lg.turn, 2 * i + 1, memory_order_release);
+    }
+    long x;
+    while ((x = atomic_load(&lg.turn)) != 2 * iters && x >= 0)
+      ;
+    double t1 = now_ns();
+    pthread_join(th, NULL);
+    if (x < 0)
+      break;
+    v[r] = (t1 - t0) / (double)(2 * (iters - 1));
+  }
+  sched_setaffinity(0, sizeof old, &old);
+  return r == reps ? median(v, reps) : -1;
+}
+
+/* What the old GIL's release and immediate re-take add to one of the
+ * workloads' own loops in runtime c: the loop run by a holder of an old C
+ * GIL (harness/cgil.c) at the harness's check interval and spacing of
+ * check points (GSH_GIL_CHECK_INTERVAL, every check point a release), less
+ * the same loop without a GIL, per release; runs alternate, and the median
+ * of the differences is taken.  The pair's atomic operations overlap with
+ * the loop's own work, so this is not 2 x gil_op: with trial divisions
+ * in flight it is close to nothing.  *out gets the median in ns and
+ * *releases the count of one run; -1 if the GIL could not be made. */
+typedef enum { LOOP_DIV, LOOP_STEP } loop_kind;
+
+static int time_gil_release(loop_kind k, uint64_t n, int reps, double *out, uint64_t *releases)
+{
+  double v[MAXREP];
+  *releases = 0;
+  for (int r = 0; r < reps; r++) {
+    gsh_gil *g = NULL;
+    gs_error err = {{0}};
+    if (gsh_gil_create(GS_GIL_OLD, 0, GSH_GIL_CHECK_INTERVAL, &g, &err) != GS_OK)
+      return -1;
+    double t0 = now_ns();
+    if (k == LOOP_DIV)
+      gsh_least_factor(n);
+    else
+      gsh_countdown((int64_t)n);
+    double t1 = now_ns();
+    if (k == LOOP_DIV)
+      gsh_least_factor_gil(n, g, GSH_GIL_CHECK_INTERVAL);
+    else
+      gsh_countdown_gil((int64_t)n, g, GSH_GIL_CHECK_INTERVAL);
+    double t2 = now_ns();
+    gsh_gil_stats st;
+    gsh_gil_get_stats(g, &st);
+    gsh_gil_destroy(g);
+    if (st.drops < 2)
+      return -1;
+    /* Every drop but the last one (at the end) is a release and re-take. */
+    *releases = st.drops - 1;
+    v[r] = ((t2 - t1) - (t1 - t0)) / (double)*releases;
+  }
+  *out = median(v, reps);
+  return 0;
+}
+
 /* Measure runtime c; kernel-level costs (ctx_switch, wakeup_latency,
  * syscall) are copied for cpython by the caller. */
 static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *err)
@@ -456,6 +570,14 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
   else
     add(c, NULL, 0, 0, "wakeup_latency: fewer than two CPUs available, default kept");
   *pipe_rtt_half = cross > 0 ? cross : same;
+  double line = ncpu >= 2 ? time_line_transfer(cpus[0], cpus[1], ppreps, quick ? 20000 : 200000) : -1;
+  if (line > 0)
+    add(c, "line_transfer", line, ppreps,
+        "a cache line handed back and forth between two threads pinned to CPUs %d and %d (each "
+        "spins until a shared counter shows its turn, then bumps it), per hand-over, %ld round "
+        "trips per run", cpus[0], cpus[1], quick ? 20000L : 200000L);
+  else
+    add(c, NULL, 0, 0, "line_transfer: fewer than two CPUs available, default kept");
 
   for (int r = 0; r < reps; r++)
     v[r] = time_syscall(quick ? 20000 : 200000);
@@ -514,6 +636,27 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
   add(c, "gil_op", time_gil_op(reps, gn), reps,
       "uncontended GIL take or drop: half of one release and re-take by the holder "
       "(gsh_gil_check of the harness's old C GIL at check interval 1), %ld pairs per run", gn);
+  static const struct {
+    loop_kind k;
+    const char *name, *loop;
+  } rel[] = {{LOOP_DIV, "gil_release_div", "trial-division loop"},
+             {LOOP_STEP, "gil_release_step", "countdown loop"}};
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+    uint64_t units = rel[i].k == LOOP_DIV ? prime : (uint64_t)big;
+    uint64_t nrel;
+    double ns;
+    if (time_gil_release(rel[i].k, units, reps, &ns, &nrel) != 0) {
+      snprintf(err->msg, sizeof err->msg, "calibrate: could not time the old C GIL in the %s",
+               rel[i].loop);
+      return -1;
+    }
+    add(c, rel[i].name, ns > 0 ? ns : 0, reps,
+        "old GIL release + re-take inside the harness's %s: the loop held by an old C GIL "
+        "(check interval %d, a release at every check point), less the loop without a GIL, "
+        "per release (%llu per run; median of the differences%s)",
+        rel[i].loop, GSH_GIL_CHECK_INTERVAL, (unsigned long long)nrel,
+        ns > 0 ? "" : "; below zero, so 0");
+  }
   double cv = time_condvar(reps, quick ? 1000 : 5000);
   if (cv > 0)
     add(c, NULL, cv, reps,
