@@ -55,6 +55,7 @@
  *   3. now <= every key held.
  */
 #include "engine.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ static inline int bucket_of(gs_time last, gs_time at)
 static __attribute__((cold, noinline)) bool grow(gsE_bucket *b)
 {
   size_t cap = b->cap ? 2 * b->cap : 16;
-  gsE_slot *s = realloc(b->s, cap * sizeof *s);
+  gsE_slot *s = gs__huge_realloc(b->s, b->cap * sizeof *s, cap * sizeof *s);
   if (!s)
     return false;
   b->s = s;

@@ -25,6 +25,7 @@
  */
 #include "loop.h"
 #include "gil.h"
+#include "mem.h"
 #include "trace.h"
 #include "workload.h"
 
@@ -192,15 +193,14 @@ static int start(gsK_sim *s, gsK_thread *t)
   s->loop = l;
   l->thread = t;
   l->ncoros = s->sc->ntasks;
-  l->coros = calloc(l->ncoros ? l->ncoros : 1, sizeof *l->coros);
+  l->coros = gs__huge_alloc(l->ncoros * sizeof *l->coros);
   l->max_pool = s->sc->workers;
   l->pool = calloc((size_t)l->max_pool, sizeof *l->pool);
   if (!l->coros || !l->pool)
     return -1;
   for (size_t i = 0; i < l->ncoros; i++) {
     gsL_coro *c = &l->coros[i];
-    c->cur.owner = t;
-    c->cur.coro = c;
+    *c = (gsL_coro){.cur = {.owner = t, .coro = c}};
     gsE_event_init(&c->timer, GSK_EV_CORO, c);
     gsW_begin(s, &c->cur, (int64_t)i);
     gsL_ready(s, c);

@@ -34,10 +34,11 @@
  *
  * Requests are carved in order from slabs that double in size (XFER_SLAB
  * up to XFER_SLAB_MAX requests) and recycled through a free list: a few
- * allocations per run rather than one per request, and no slab touched
- * before it is needed.
+ * allocations per run rather than one per request, large slabs on huge
+ * pages (mem.c), and no slab touched before it is needed.
  */
 #include "net.h"
+#include "mem.h"
 #include "workload.h"
 #include "trace.h"
 
@@ -102,7 +103,7 @@ static xfer *xfer_new(net *n)
       size_t k = n->slabs ? n->slabs->n * 2 : XFER_SLAB;
       if (k > XFER_SLAB_MAX)
         k = XFER_SLAB_MAX;
-      slab *b = malloc(sizeof *b + k * sizeof b->x[0]);
+      slab *b = gs__huge_alloc(sizeof *b + k * sizeof b->x[0]);
       if (!b)
         return NULL;
       b->next = n->slabs;
@@ -203,7 +204,7 @@ static bool run_room(net *n)
     return true;
   }
   size_t cap = n->cap_run ? 2 * n->cap_run : 64;
-  mark *r = realloc(n->run, cap * sizeof *r);
+  mark *r = gs__huge_realloc(n->run, n->cap_run * sizeof *r, cap * sizeof *r);
   if (!r)
     return false;
   n->run = r;
@@ -216,7 +217,7 @@ static bool heap_room(net *n)
   if (n->nheap < n->cap)
     return true;
   size_t cap = n->cap ? 2 * n->cap : 64;
-  mark *h = realloc(n->heap, cap * sizeof *h);
+  mark *h = gs__huge_realloc(n->heap, n->cap * sizeof *h, cap * sizeof *h);
   if (!h)
     return false;
   n->heap = h;
