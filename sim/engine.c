@@ -286,6 +286,11 @@ gsE_event *gsE_pop(gsE_queue *q)
     while (q->head < b0->len) {
       gsE_slot *x = &b0->s[q->head++];
       q->len--;
+      /* The next pop reads the next slot's event, owned by some thread,
+       * core or request anywhere in memory: ask for it now, while this
+       * event is processed (timing only). */
+      if (q->head < b0->len)
+        __builtin_prefetch(b0->s[q->head].ev);
       if (!live(x))
         continue;
       gsE_event *ev = x->ev;
