@@ -100,8 +100,9 @@ static void signal_old(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
 }
 
 /* What a viewer cannot read off the threads' states, as counters of the
- * process: "GIL drop request, pid N" (1 while a request is pending) and
- * "GIL failed wake-ups, pid N" (how many so far).  A waiter that times out
+ * process: "GIL drop request, pid N" (1 while a request is pending), "GIL
+ * failed wake-ups, pid N" (how many so far) and, old GIL, "GIL mutex waits,
+ * pid N" (futex waits on its own mutex so far).  A waiter that times out
  * or is woken in vain while still on its way to sleep never changes state,
  * so these are the only trace of it. */
 static void trace_counter(gsK_sim *s, const gsK_thread *t, const char *what, int64_t v)
@@ -245,7 +246,7 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
       t->gil_pc = 2;
       gsK_work(t, (gs_time)llround(s->p.v[GS_P_GIL_OP] + 2 * s->p.v[GS_P_LINE_TRANSFER]), false);
       return false;
-    case 2:
+    case 2: /* the look's end: unlock, then wait again or take it */
       g->mutex_owner = NULL;
       g->line_tid = t->tid;
       signal_one(s, t, &g->mutex_wq);
