@@ -448,8 +448,13 @@ static double time_line_transfer(int a, int b, int reps, long iters)
     pthread_t th;
     if (pthread_create(&th, NULL, line_partner, &lg) != 0)
       break;
-    /* The partner is running once it has answered the first round. */
-    atomic_store(&lg.turn, 1);
+    /* The partner is running once it has answered the first round; one
+     * that could not be pinned has left -1, which must not be overwritten. */
+    long zero = 0;
+    if (!atomic_compare_exchange_strong(&lg.turn, &zero, 1)) {
+      pthread_join(th, NULL);
+      break;
+    }
     while (atomic_load(&lg.turn) == 1)
       ;
     double t0 = now_ns();
