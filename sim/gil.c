@@ -52,7 +52,8 @@
  *         1: woken: lock mutex (wait if another waiter holds it) for the
  *            look, gil_op + 2 x line_transfer of work                  ->2
  *         2: unlock mutex (wake one thread asleep on it);
- *            if locked: failed wake-up, goto 0; else take it, done
+ *            if locked: failed wake-up, wait on cond again           ->1
+ *            else take it, done
  *   drop: lock mutex (wait if a waiter holds it); locked = 0; signal cond
  *
  * Costs: each wait is a system call (gsK_block), and each signal that wakes
@@ -251,10 +252,13 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
       g->line_tid = t->tid;
       signal_one(s, t, &g->mutex_wq);
       if (g->locked) {
+        /* Still held: wait on cond again, which gives the mutex up as
+         * it goes to sleep (the unlock above), so no second lock. */
         g->st.failed_wakeups++;
         trace_counter(s, t, "failed wake-ups", (int64_t)g->st.failed_wakeups);
-        t->gil_pc = 0;
-        continue;
+        t->gil_pc = 1;
+        gsK_block(s, t, &g->cond, -1);
+        return false;
       }
       acquired(s, g, t);
       return true;

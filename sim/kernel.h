@@ -197,6 +197,7 @@ struct gsK_sim {
   void *net;            /* the network (download workload) */
   gs_task_result *tasks;
   uint64_t *work;        /* per task: divisions (primes), decrements (countdown) */
+  gs_time old_release;   /* old GIL: user ns a release + re-take adds to the loop */
 };
 
 static inline gs_time gsK_now(const gsK_sim *s) { return s->q.now; }

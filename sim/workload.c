@@ -22,10 +22,13 @@
 #include "workload.h"
 #include "gil.h"
 #include "loop.h"
+#include "mem.h"
 #include "net.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef unsigned __int128 u128;
 
@@ -178,15 +181,46 @@ uint64_t gs_least_prime_factor(uint64_t n, uint64_t *divisions)
   return p;
 }
 
+/* User time the old GIL's release and immediate re-take add to the
+ * holder's work: in runtime c, what the pair adds to the loop it
+ * interrupts (measured there: the lock's atomic operations overlap with
+ * the loop's own work, with a trial division's latency most of all);
+ * elsewhere two uncontended GIL operations. */
+static gs_time old_release_cost(const gsK_sim *s)
+{
+  double ns = 2 * s->p.v[GS_P_GIL_OP];
+  if (s->sc->runtime == GS_RT_C) {
+    switch (s->sc->workload) {
+    case GS_WL_PRIMES:
+      ns = s->p.v[GS_P_GIL_RELEASE_DIV];
+      break;
+    case GS_WL_COUNTDOWN:
+    case GS_WL_CONVOY:
+      ns = s->p.v[GS_P_GIL_RELEASE_STEP];
+      break;
+    default:
+      break;
+    }
+  }
+  return (gs_time)llround(ns);
+}
+
 int gsW_prepare(gsK_sim *s)
 {
   const gs_scenario *sc = s->sc;
-  s->tasks = calloc(sc->ntasks ? sc->ntasks : 1, sizeof *s->tasks);
-  s->work = calloc(sc->ntasks ? sc->ntasks : 1, sizeof *s->work);
+  size_t n = sc->ntasks ? sc->ntasks : 1;
+  /* Huge pages when large: a run touches every task's record (mem.c). */
+  if (n <= SIZE_MAX / sizeof *s->tasks) {
+    s->tasks = gs__huge_alloc(n * sizeof *s->tasks);
+    s->work = gs__huge_alloc(n * sizeof *s->work);
+  }
   if (!s->tasks || !s->work) {
     gsK_fail(s, GS_ERR_NOMEM, "out of memory allocating tasks");
     return GS_ERR_NOMEM;
   }
+  memset(s->tasks, 0, n * sizeof *s->tasks);
+  memset(s->work, 0, n * sizeof *s->work);
+  s->old_release = old_release_cost(s);
   for (size_t i = 0; i < sc->ntasks; i++) {
     s->tasks[i].task = i;
     s->tasks[i].tid = -1;
@@ -267,29 +301,6 @@ static gs_time old_interval(const gsK_sim *s, const gsG_gil *g)
   return ns < 1 ? 1 : ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
 }
 
-/* User time the old GIL's release and immediate re-take add to the
- * holder's work: in runtime c, what the pair adds to the loop it
- * interrupts (measured there: the lock's atomic operations overlap with
- * the loop's own work, with a trial division's latency most of all);
- * elsewhere two uncontended GIL operations. */
-static gs_time old_release_cost(const gsK_sim *s)
-{
-  double ns = 2 * s->p.v[GS_P_GIL_OP];
-  if (s->sc->runtime == GS_RT_C) {
-    switch (s->sc->workload) {
-    case GS_WL_PRIMES:
-      ns = s->p.v[GS_P_GIL_RELEASE_DIV];
-      break;
-    case GS_WL_COUNTDOWN:
-    case GS_WL_CONVOY:
-      ns = s->p.v[GS_P_GIL_RELEASE_STEP];
-      break;
-    default:
-      break;
-    }
-  }
-  return (gs_time)llround(ns);
-}
 
 /* Positions of the step sub-machine (cur->wpc). */
 enum {
@@ -475,8 +486,8 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
       }
       /* The release's half of the pair's cost, with the lock free: a
        * woken waiter that looks at it now takes it. */
-      if (old_release_cost(s) / 2 > 0) {
-        gsK_work(t, old_release_cost(s) / 2, false);
+      if (s->old_release / 2 > 0) {
+        gsK_work(t, s->old_release / 2, false);
         return GSW_OP;
       }
       continue;
@@ -487,7 +498,7 @@ int gsW_step(gsK_sim *s, gsK_cursor *cur)
         return GSW_OP;
       cur->wpc = WS_CPU;
       {
-        gs_time cost = old_release_cost(s) - old_release_cost(s) / 2 + gsG_line_cost(s, t);
+        gs_time cost = s->old_release - s->old_release / 2 + gsG_line_cost(s, t);
         if (cost > 0) {
           gsK_work(t, cost, false);
           return GSW_OP;

@@ -64,10 +64,11 @@ static void validate_help(FILE *f)
 {
   fputs("\nRun every configuration of the validation matrix twice: simulated (with\n"
         "this host's calibration) and measured for real on this machine (as\n"
-        "'gilsim measure' does, R repetitions, the median kept), and print a table\n"
-        "of measured and simulated wall, user and sys time with the error of each,\n"
-        "(simulated - measured) / measured, then the median, 90th percentile and\n"
-        "maximum absolute error.\n\n"
+        "'gilsim measure' does), and print a table of measured and simulated\n"
+        "wall, user and sys time with the error of each, (simulated - measured)\n"
+        "/ measured, then the median, 90th percentile and maximum absolute error.\n"
+        "The matrix is measured R times over, in rounds, and each configuration's\n"
+        "median kept: a burst of load from elsewhere disturbs one round's sample.\n\n"
         "FILE... are scenario files; without any, every scenarios/validation/*.cfg\n"
         "(the shipped matrix).  Each expands into the configurations that apply:\n"
         "sequential; threads (CPU-bound workloads: under each GIL of the runtime,\n"
@@ -141,6 +142,11 @@ typedef struct {
   char why[1200];
   double mw, mw_min, mw_max, mu, ms; /* measured medians, s */
   double sw, su, ss;                 /* simulated, s */
+  /* while it runs */
+  gs_scenario *sc;
+  int simulated;    /* simulated, and no measurement has failed */
+  double *samples;  /* wall, user, sys of each round: 3 x repeat */
+  int nsamples;
 } vconfig;
 
 typedef struct {
@@ -318,53 +324,76 @@ static void config_label(const vconfig *c, char *buf, size_t n)
              gs_model_name((gs_model)c->model), gs_gil_name((gs_gil)c->gil), c->cores);
 }
 
-/* Simulate and measure one configuration; fills c.  0, or an exit status
- * for a failure that ends the validation (a bad scenario). */
-static int run_config(vconfig *c, const run_args *a, int repeat)
+/* Load and simulate one configuration; keeps its scenario in c for the
+ * measuring rounds.  0, or an exit status for a failure that ends the
+ * validation (a bad scenario). */
+static int simulate_config(vconfig *c, const run_args *a, int repeat)
 {
   run_args b = *a;
   b.model = c->model;
   b.gil = c->gil;
   b.cores = c->cores;
   b.workers = c->workers;
-  gs_scenario *sc = NULL;
-  int status = cli_load_scenario(&b, c->file, &sc, 1);
+  int status = cli_load_scenario(&b, c->file, &c->sc, 1);
   if (status)
     return status;
+  c->samples = calloc(3 * (size_t)repeat, sizeof *c->samples);
+  if (!c->samples) {
+    snprintf(c->why, sizeof c->why, "out of memory");
+    return 0;
+  }
   gs_error err = {{0}};
   gs_results *r = NULL;
-  if (gs_run(sc, &r, &err) != GS_OK) {
+  if (gs_run(c->sc, &r, &err) != GS_OK) {
     snprintf(c->why, sizeof c->why, "simulation failed: %s", err.msg);
-    gs_scenario_free(sc);
     return 0;
   }
   c->sw = (double)r->wall / 1e9;
   c->su = (double)r->user / 1e9;
   c->ss = (double)r->sys / 1e9;
   gs_results_free(r);
-
-  double w[1000], u[1000], s[1000];
-  int n = repeat < 1 ? 1 : repeat > 1000 ? 1000 : repeat;
-  for (int i = 0; i < n; i++) {
-    gs_results *m = NULL;
-    if (measure_once(sc, &m, &err) != GS_OK) {
-      snprintf(c->why, sizeof c->why, "measurement failed: %s", err.msg);
-      gs_scenario_free(sc);
-      return 0;
-    }
-    w[i] = (double)m->wall / 1e9;
-    u[i] = (double)m->user / 1e9;
-    s[i] = (double)m->sys / 1e9;
-    gs_results_free(m);
-  }
-  gs_scenario_free(sc);
-  c->mw = vs_median(w, n);
-  c->mw_min = vs_percentile(w, n, 0);
-  c->mw_max = vs_percentile(w, n, 100);
-  c->mu = vs_median(u, n);
-  c->ms = vs_median(s, n);
-  c->ok = 1;
+  c->simulated = 1;
   return 0;
+}
+
+/* One real run of a simulated configuration, its times kept as sample
+ * number c->nsamples. */
+static void measure_config(vconfig *c, int repeat)
+{
+  gs_error err = {{0}};
+  gs_results *m = NULL;
+  if (measure_once(c->sc, &m, &err) != GS_OK) {
+    snprintf(c->why, sizeof c->why, "measurement failed: %s", err.msg);
+    c->simulated = 0;
+    return;
+  }
+  c->samples[c->nsamples] = (double)m->wall / 1e9;
+  c->samples[repeat + c->nsamples] = (double)m->user / 1e9;
+  c->samples[2 * repeat + c->nsamples] = (double)m->sys / 1e9;
+  c->nsamples++;
+  gs_results_free(m);
+}
+
+/* The medians of a configuration measured in every round. */
+static void conclude_config(vconfig *c, int repeat)
+{
+  if (!c->simulated || c->nsamples != repeat)
+    return;
+  const double *w = c->samples, *u = w + repeat, *s = u + repeat;
+  c->mw = vs_median(w, repeat);
+  c->mw_min = vs_percentile(w, repeat, 0);
+  c->mw_max = vs_percentile(w, repeat, 100);
+  c->mu = vs_median(u, repeat);
+  c->ms = vs_median(s, repeat);
+  c->ok = 1;
+}
+
+static void config_free(vconfig *c)
+{
+  gs_scenario_free(c->sc);
+  c->sc = NULL;
+  free(c->samples);
+  c->samples = NULL;
 }
 
 /* ---- Output ------------------------------------------------------------------ */
@@ -684,25 +713,49 @@ int cmd_validate(int argc, char **argv)
   int tty = isatty(2);
   double started = cli_now();
   int failed = 0;
-  for (int i = 0; i < mx.n; i++) {
+  /* Simulate every configuration, then measure the whole matrix once per
+   * round: a burst of load from elsewhere on the host then disturbs one
+   * sample of the configurations it overlaps, not all of one's samples,
+   * and the median leaves it out. */
+  int repeat = a.repeat < 1 ? 1 : a.repeat > 1000 ? 1000 : a.repeat;
+  int steps = mx.n * (repeat + 1);
+  for (int i = 0; i < mx.n && status < 0; i++) {
     char label[200];
     config_label(&mx.v[i], label, sizeof label);
     if (tty)
-      cli_progress(i, mx.n, started, label);
-    int st = run_config(&mx.v[i], &a, a.repeat);
-    if (st) {
+      cli_progress(i, steps, started, label);
+    int st = simulate_config(&mx.v[i], &a, repeat);
+    if (st)
       status = st;
-      break;
+  }
+  for (int r = 0; r < repeat && status < 0; r++) {
+    for (int i = 0; i < mx.n; i++) {
+      vconfig *c = &mx.v[i];
+      if (!c->simulated)
+        continue;
+      char label[240];
+      config_label(c, label, sizeof label);
+      if (tty) {
+        size_t k = strlen(label);
+        snprintf(label + k, sizeof label - k, " (round %d of %d)", r + 1, repeat);
+        cli_progress(mx.n * (r + 1) + i, steps, started, label);
+      }
+      measure_config(c, repeat);
     }
+  }
+  for (int i = 0; i < mx.n && status < 0; i++) {
+    conclude_config(&mx.v[i], repeat);
     if (!mx.v[i].ok) {
+      char label[200];
+      config_label(&mx.v[i], label, sizeof label);
       failed++;
       if (tty)
         fputs("\r\033[K", stderr);
-      fprintf(stderr, "gilsim: %s: %s\n", label, mx.v[i].why);
+      fprintf(stderr, "gilsim: %s: %s\n", label, mx.v[i].why[0] ? mx.v[i].why : "not run");
     }
   }
   if (tty && status < 0) {
-    cli_progress(mx.n, mx.n, started, "done");
+    cli_progress(steps, steps, started, "done");
     fputc('\n', stderr);
   }
 
@@ -740,6 +793,8 @@ int cmd_validate(int argc, char **argv)
     }
     free(buf);
   }
+  for (int i = 0; i < mx.n; i++)
+    config_free(&mx.v[i]);
   free(mx.v);
   for (int i = 0; i < nowned; i++)
     free(owned[i]);
