@@ -196,6 +196,7 @@ typedef struct {
   double run_s;         /* host seconds inside gs_run */
   double close_s;       /* trace: host seconds to finish the file */
   long base_kb, hwm_kb; /* VmRSS before building, VmHWM after */
+  uint64_t estimate;    /* what gs_run's max_memory check estimated, bytes */
   uint64_t threads, tasks;
   uint64_t records;     /* trace events received */
   long long trace_bytes;
@@ -248,6 +249,9 @@ static void child_run(int which, const sizes *z, int tracing, sample *out)
 {
   out->base_kb = status_kb("VmRSS");
   gs_scenario *sc = build(which, z);
+  gs_footprint fp;
+  gs_scenario_footprint(sc, &fp);
+  out->estimate = fp.bytes;
   gs_results *r = NULL;
   gs_error err = {{0}};
   gs_err e;
@@ -384,18 +388,18 @@ static bool measure(int which, const sizes *z, int tracing, int repeat, sample *
 
 static void header(void)
 {
-  printf("%-40s %9s %12s %8s %8s %9s %8s %8s %9s %7s\n", "scenario", "threads", "events", "sim s",
-         "run s", "events/s", "ns/event", "sim/wall", "peak RSS", "B/thr");
+  printf("%-40s %9s %12s %8s %8s %9s %8s %8s %9s %7s %9s\n", "scenario", "threads", "events", "sim s",
+         "run s", "events/s", "ns/event", "sim/wall", "peak RSS", "B/thr", "estimate");
 }
 
 static void row(const char *label, const sample *s)
 {
   double rate = s->run_s > 0 ? (double)s->events / s->run_s : 0;
   double per = (double)(s->hwm_kb - s->base_kb) * 1024.0 / (double)(s->threads ? s->threads : 1);
-  printf("%-40s %9" PRIu64 " %12" PRIu64 " %8.3f %8.3f %8.2fM %8.1f %8.3f %6.1f MB %7.0f\n", label,
+  printf("%-40s %9" PRIu64 " %12" PRIu64 " %8.3f %8.3f %8.2fM %8.1f %8.3f %6.1f MB %7.0f %6.1f MB\n", label,
          s->threads, s->events, (double)s->sim / 1e9, s->run_s, rate / 1e6,
          s->events ? s->run_s * 1e9 / (double)s->events : 0, s->run_s > 0 ? (double)s->sim / 1e9 / s->run_s : 0,
-         (double)s->hwm_kb / 1024.0, per);
+         (double)s->hwm_kb / 1024.0, per, (double)s->estimate / 1048576.0);
 }
 
 /* ---- The SimPy peer ---------------------------------------------------- */

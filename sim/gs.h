@@ -137,12 +137,13 @@ typedef enum {
   GS_P_LOOP_ITER,       /* asyncio: user ns of one event-loop iteration */
   GS_P_CORO_RESUME,     /* asyncio: user ns to resume a coroutine */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */
+  GS_P_MAX_MEMORY,      /* limit on the memory a run may need (bytes) */
   GS_P_COUNT
 } gs_param_id;
 
 typedef struct {
   const char *name;
-  const char *unit;      /* "ns" for durations, "count" otherwise */
+  const char *unit;      /* "ns" for durations, "bytes" for sizes, "count" otherwise */
   double def_c;          /* default for runtime c */
   double def_cpython;    /* default for runtime cpython */
   double min, max;       /* accepted range */
@@ -156,12 +157,15 @@ typedef struct {
 
 const gs_param_info *gs_param_info_get(gs_param_id id);
 int gs_param_lookup(const char *name); /* -1 when unknown */
-/* Parse "250us", "1.5ms", "4000" (ns), "2s" etc. for a duration parameter, a
- * plain number otherwise.  Returns GS_OK or GS_ERR_INVALID with a message. */
+/* Parse "250us", "1.5ms", "4000" (ns), "2s" etc. for a duration parameter,
+ * "512MB", "8GB", "16GiB" for a size, a plain number otherwise.  Returns GS_OK or GS_ERR_INVALID with a message. */
 gs_err gs_param_parse_value(gs_param_id id, const char *text, double *out, gs_error *err);
 /* Parse a duration: a number and an optional unit (ns, us, µs, ms, s,
  * min); a bare number is nanoseconds.  Returns 0, or -1 if malformed. */
 int gs_duration_parse(const char *text, double *ns);
+/* Parse a size: a number and an optional unit (B, kB, MB, GB, TB; KiB,
+ * MiB, GiB, TiB); a bare number is bytes.  Returns 0, or -1 if malformed. */
+int gs_size_parse(const char *text, double *bytes);
 /* Fill every parameter not set explicitly with its runtime default. */
 void gs_params_resolve(gs_params *p, gs_runtime rt);
 
@@ -263,6 +267,21 @@ gs_err gs_scenario_load(const char *path, gs_scenario **out, gs_error *err);
 void gs_scenario_free(gs_scenario *sc);
 /* Check the fields a caller may have overridden (cores, workers, ...). */
 gs_err gs_scenario_check(const gs_scenario *sc, gs_error *err);
+
+/* What a run of sc needs at its peak, estimated from the scenario alone
+ * (limits.c): memory, an upper bound within a small factor, and a lower
+ * bound on the events it must process. */
+typedef struct {
+  uint64_t bytes;
+  uint64_t threads;    /* threads alive at once, at most */
+  uint64_t min_events;
+} gs_footprint;
+void gs_scenario_footprint(const gs_scenario *sc, gs_footprint *f);
+/* GS_ERR_LIMIT, with a message naming the limit and how to raise it, if a
+ * run of sc would need more memory than max_memory or more events than
+ * max_events (the scenario's, else its calibration's, else the default);
+ * gs_run calls it before it allocates anything. */
+gs_err gs_scenario_limits(const gs_scenario *sc, gs_error *err);
 
 /* ---- Workload arithmetic ----------------------------------------------- */
 

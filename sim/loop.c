@@ -187,6 +187,8 @@ void gsL_offload(gsK_sim *s, gsL_coro *c, gs_time ns)
   }
 }
 
+size_t gsL_coro_size(void) { return sizeof(gsL_coro); }
+
 /* ---- the loop thread --------------------------------------------------- */
 
 static int start(gsK_sim *s, gsK_thread *t)

@@ -18,5 +18,7 @@ void gsL_offload(gsK_sim *s, gsL_coro *c, gs_time ns);
 /* Timer event of a coroutine. */
 void gsL_timer(gsK_sim *s, void *coro);
 void gsL_stats(gsK_sim *s, gs_loop_stats *out);
+/* Bytes of one coroutine (limits.c). */
+size_t gsL_coro_size(void);
 
 #endif

@@ -123,6 +123,8 @@ static void xfer_free(net *n, xfer *x)
   n->spare = x;
 }
 
+size_t gsN_transfer_size(void) { return sizeof(xfer) + 2 * 2 * sizeof(mark); }
+
 int gsN_init(gsK_sim *s)
 {
   if (s->sc->workload != GS_WL_DOWNLOAD)

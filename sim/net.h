@@ -17,5 +17,8 @@ void gsN_request(gsK_sim *s, gsK_cursor *cur, int64_t bytes);
 void gsN_latency_done(gsK_sim *s, void *xfer);
 void gsN_event(gsK_sim *s);
 void gsN_stats(gsK_sim *s, gs_net_stats *out);
+/* Bytes one transfer in flight takes at most: its record, and its mark in
+ * the run or the heap with their doubling growth (limits.c). */
+size_t gsN_transfer_size(void);
 
 #endif

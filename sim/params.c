@@ -82,6 +82,8 @@ static const gs_param_info params[GS_P_COUNT] = {
     "asyncio: user time to resume one coroutine from the ready queue (Task.__step)."},
   [GS_P_MAX_EVENTS] = {"max_events", "count", 2e9, 2e9, 1000, 1e15,
     "Safety limit: a run that would process more events than this stops with an error."},
+  [GS_P_MAX_MEMORY] = {"max_memory", "bytes", 4294967296.0, 4294967296.0, 1048576.0, 1e15,
+    "Limit: a run whose scenario would need more memory than this at its peak (threads, processes, coroutines, transfers, records, the event queue; estimated before anything is allocated) is refused. A size in bytes, or with a unit: 512MB, 8GB, 16GiB."},
 };
 
 const gs_param_info *gs_param_info_get(gs_param_id id)
@@ -127,6 +129,32 @@ int gs_duration_parse(const char *text, double *out)
   return 0;
 }
 
+/* Parse a size: a number followed by an optional unit (B, kB, MB, GB, TB
+ * in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).  A bare
+ * number means bytes. */
+int gs_size_parse(const char *text, double *out)
+{
+  static const struct {
+    const char *unit;
+    double mul;
+  } units[] = {{"", 1},        {"B", 1},       {"kB", 1e3},    {"KB", 1e3},
+               {"MB", 1e6},    {"GB", 1e9},    {"TB", 1e12},   {"KiB", 1024.0},
+               {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || errno || !isfinite(v))
+    return -1;
+  while (*end == ' ')
+    end++;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(end, units[i].unit) == 0) {
+      *out = v * units[i].mul;
+      return 0;
+    }
+  return -1;
+}
+
 gs_err gs_param_parse_value(gs_param_id id, const char *text, double *out, gs_error *err)
 {
   const gs_param_info *pi = gs_param_info_get(id);
@@ -134,6 +162,8 @@ gs_err gs_param_parse_value(gs_param_id id, const char *text, double *out, gs_er
   int bad;
   if (strcmp(pi->unit, "ns") == 0) {
     bad = gs_duration_parse(text, &v);
+  } else if (strcmp(pi->unit, "bytes") == 0) {
+    bad = gs_size_parse(text, &v);
   } else {
     char *end;
     errno = 0;
@@ -143,7 +173,10 @@ gs_err gs_param_parse_value(gs_param_id id, const char *text, double *out, gs_er
   if (bad) {
     if (err)
       snprintf(err->msg, sizeof err->msg, "%s: expected %s, got '%s'", pi->name,
-               strcmp(pi->unit, "ns") == 0 ? "a duration such as 250us, 1.5ms or 2s" : "a number", text);
+               strcmp(pi->unit, "ns") == 0      ? "a duration such as 250us, 1.5ms or 2s"
+               : strcmp(pi->unit, "bytes") == 0 ? "a size such as 512MB, 8GB or 16GiB"
+                                                : "a number",
+               text);
     return GS_ERR_INVALID;
   }
   if (v < pi->min || v > pi->max) {

@@ -204,6 +204,8 @@ gs_err gs_run_traced(const gs_scenario *sc, gs_trace_fn fn, void *ctx, gs_result
 {
   *out = NULL;
   gs_err e = gs_scenario_check(sc, err);
+  if (e == GS_OK)
+    e = gs_scenario_limits(sc, err);
   if (e != GS_OK)
     return e;
   gsK_sim s;

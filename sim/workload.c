@@ -209,17 +209,17 @@ int gsW_prepare(gsK_sim *s)
 {
   const gs_scenario *sc = s->sc;
   size_t n = sc->ntasks ? sc->ntasks : 1;
-  /* Huge pages when large: a run touches every task's record (mem.c). */
-  if (n <= SIZE_MAX / sizeof *s->tasks) {
+  /* Huge pages when large: a run touches every task's record (mem.c).
+   * The work counts stay untouched (not resident) but in primes and
+   * countdown. */
+  if (n <= SIZE_MAX / sizeof *s->tasks)
     s->tasks = gs__huge_alloc(n * sizeof *s->tasks);
-    s->work = gs__huge_alloc(n * sizeof *s->work);
-  }
+  s->work = calloc(n, sizeof *s->work);
   if (!s->tasks || !s->work) {
     gsK_fail(s, GS_ERR_NOMEM, "out of memory allocating tasks");
     return GS_ERR_NOMEM;
   }
   memset(s->tasks, 0, n * sizeof *s->tasks);
-  memset(s->work, 0, n * sizeof *s->work);
   s->old_release = old_release_cost(s);
   for (size_t i = 0; i < sc->ntasks; i++) {
     s->tasks[i].task = i;

@@ -89,6 +89,11 @@ gs_cli(set_bad_value 2 "ctx_switch: expected a duration" run ${GS_PRIMES} --set 
 gs_cli(set_no_equals 2 "--set: expected key=value" run ${GS_PRIMES} --set ctx_switch)
 gs_cli(set_out_of_range 2 "ctx_switch: expected a value between" run ${GS_PRIMES} --set ctx_switch=5s)
 gs_cli(format_unknown 2 "--format: expected text, json or csv, got 'xml'" run ${GS_PRIMES} --format xml)
+gs_cli(memory_limit 2
+  "of memory (1000001 threads alive at once, 8 tasks), more than the limit max_memory = 100 MB: raise it with --set max_memory="
+  run ${GS_PRIMES} --model threads --workers 1000000 --set max_memory=100MB)
+gs_cli(memory_limit_bad_size 2 "max_memory: expected a size such as 512MB, 8GB or 16GiB, got '4 bananas'"
+  run ${GS_PRIMES} --set "max_memory=4 bananas")
 
 # ---- Successful runs -----------------------------------------------------------
 gs_cli(run_text 0 "Wall time: " run ${GS_PRIMES})

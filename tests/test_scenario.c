@@ -1412,7 +1412,7 @@ Test(calibration, errors_name_file_line_and_expectation)
                    "sched_base_slice, sched_wakeup_gran, sched_sleeper_credit, sched_tick, "
                    "rr_quantum, switch_interval, gil_check, check_interval, tick, gil_op, gil_release_div, "
                    "gil_release_step, line_transfer, loop_iter, "
-                   "coro_resume, max_events)");
+                   "coro_resume, max_events, max_memory)");
   expect_cal_error("c = { params = { div = -1.0; }; };\ncpython = { params = { }; };\n",
                    "1: c.params.div: expected a value between 0 and 1e+09 ns, got -1");
   expect_cal_error("c = 5;\ncpython = { params = { }; };\n", "1: c: expected a group, got an integer");

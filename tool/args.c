@@ -107,7 +107,11 @@ void cli_put_scenario_options(FILE *f)
     "  --seed S           random seed, an integer from 0 to %" PRIu64 "\n"
     "  --set key=value    set the model parameter key (repeatable); durations take\n"
     "                     a unit: ns (the default), us, ms, s or min, e.g.\n"
-    "                     --set ctx_switch=2us.  'gilsim params' lists them all\n"
+    "                     --set ctx_switch=2us; sizes too: B (the default), kB,\n"
+    "                     MB, GB, KiB, MiB, GiB, e.g. --set max_memory=8GB (a\n"
+    "                     run that would need more memory or events than\n"
+    "                     max_memory or max_events is refused before it\n"
+    "                     starts).  'gilsim params' lists them all\n"
     "  --calibration FILE take unset parameters from the calibration FILE\n"
     "                     ('gilsim calibrate' writes one), or 'none' for the\n"
     "                     built-in defaults.  Without it: the scenario's\n"
@@ -477,6 +481,10 @@ int cli_load_scenario(const run_args *a, const char *file, gs_scenario **out, in
     return EXIT_USAGE;
   }
   int status = a->measure ? 0 : cli_choose_calibration(a, sc, quiet);
+  if (!status && !a->measure && gs_scenario_limits(sc, &err) != GS_OK) {
+    fprintf(stderr, "gilsim: %s: %s\n", file, err.msg);
+    status = EXIT_USAGE;
+  }
   if (status) {
     gs_scenario_free(sc);
     return status;
