@@ -322,7 +322,10 @@ int cli_parse(int argc, char **argv, run_args *a, const cli_command *cmd)
   struct option opts[MAX_OPTIONS];
   build_options(cmd, opts);
   opterr = 0;
-  optind = 1;
+  /* 0, not 1: glibc then forgets everything of an earlier parse.  After 1
+   * it would go on with the rest of a cluster of short options where that
+   * parse stopped ("-xh" stops at x), in an argv that may be gone. */
+  optind = 0;
   for (;;) {
     /* "-": operands come back in order as option 1, so options may follow
      * FILE even under POSIXLY_CORRECT; ":": report missing values. */
