@@ -1,11 +1,11 @@
 /*
  * once.c - one repetition of a measurement in a fresh child process.
  *
- *   caller                          child (fork)
- *   ------                          ------------
+ *   caller                          child (gsh_child_fork)
+ *   ------                          ----------------------
  *   pipe, fork                      gsh_run_here: confine CPUs, run, measure
  *   read the reply until EOF  <---  write the reply: a header (error code
- *   waitpid the child                and message, the gs_results struct),
+ *   gsh_child_wait the child         and message, the gs_results struct),
  *   killed or failed: an error       then threads, procs, cores, tasks
  *     naming the signal or status   _exit(0)
  *
@@ -13,7 +13,11 @@
  * repetitions run by one process would each see the worker processes of
  * the earlier ones; sched_setaffinity would confine the caller for good;
  * and a repetition that crashes (a worker thread killed, an abort in the
- * GIL) must come back as an error, not end the tool.
+ * GIL) must come back as an error, not end the tool.  The child leads a
+ * process group (child.h) that its worker processes join, so that an
+ * interrupted tool ends the whole repetition with one kill (the download
+ * server, a group of its own, dies with its parent); it is named
+ * gilsim-measure (ps, top).
  *
  * The reply is the raw bytes of the structs: both ends are the same binary
  * on the same machine, so no encoding is needed; the header's pointers are
@@ -21,6 +25,7 @@
  * checked against the library's limits before anything is allocated.
  */
 #define _GNU_SOURCE /* prctl */
+#include "child.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -51,13 +56,11 @@ typedef struct {
   X((r)->core, (size_t)((r)->cores > 0 ? (r)->cores : 0)) \
   X((r)->tasks, (r)->ntasks)
 
-static _Noreturn void child_main(const gs_scenario *sc, const gsh_options *o, pid_t parent,
-                                 int fd)
+static _Noreturn void child_main(const gs_scenario *sc, const gsh_options *o, int fd)
 {
-  /* A measurement nobody waits for would only burn the CPUs. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent)
-    _exit(3);
+  /* A measurement nobody waits for would only burn the CPUs: gsh_child_fork
+   * has asked for SIGKILL when the caller dies. */
+  prctl(PR_SET_NAME, "gilsim-measure");
   reply_head h;
   memset(&h, 0, sizeof h);
   h.magic = REPLY_MAGIC;
@@ -141,8 +144,7 @@ gs_err gsh_run_once(const gs_scenario *sc, const gsh_options *o, gs_results **ou
              strerror(errno));
     return GS_ERR_IO;
   }
-  pid_t self = getpid();
-  pid_t pid = fork();
+  pid_t pid = gsh_child_fork();
   if (pid < 0) {
     int e = errno;
     close(fd[0]);
@@ -152,7 +154,7 @@ gs_err gsh_run_once(const gs_scenario *sc, const gsh_options *o, gs_results **ou
   }
   if (pid == 0) {
     close(fd[0]);
-    child_main(sc, o, self, fd[1]);
+    child_main(sc, o, fd[1]);
   }
   close(fd[1]);
 
@@ -162,13 +164,11 @@ gs_err gsh_run_once(const gs_scenario *sc, const gsh_options *o, gs_results **ou
   int lost = receive(fd[0], &e, &r, &got);
   close(fd[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      gs_results_free(r);
-      snprintf(err->msg, sizeof err->msg, "waiting for the measuring process (pid %ld) failed: %s",
-               (long)pid, strerror(errno));
-      return GS_ERR_IO;
-    }
+  if (gsh_child_wait(pid, &status) < 0) {
+    gs_results_free(r);
+    snprintf(err->msg, sizeof err->msg, "waiting for the measuring process (pid %ld) failed: %s",
+             (long)pid, strerror(errno));
+    return GS_ERR_IO;
   }
   if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0) || lost) {
     gs_results_free(r);

@@ -6,13 +6,15 @@
  *   ------------                               -------------------
  *   fork W workers                             take its own GIL (if any)
  *   loop until the result pipe is at EOF:      loop:
- *     poll(result pipe, task pipe)               drop GIL; read a task; take
+ *     poll(result pipe, task pipe, deaths)       drop GIL; read a task; take
  *     task pipe writable: write indices,           EOF: leave the loop
  *       one a write, while there is room;        run the task
  *       after the last, close it                 write a (task, result) record
  *     result pipe readable: read a record      drop GIL; write a summary record
- *   wait4 every worker: exit status and          (GIL figures, schedstat)
- *     its rusage (CPU, context switches)       _exit(0)
+ *     a worker died: kill the others, stop       (GIL figures, schedstat)
+ *       feeding, read on to EOF                _exit(0)
+ *   wait4 every worker: exit status and
+ *     its rusage (CPU, context switches)
  *
  * Both pipes are shared by all workers: every task index (8 bytes) and
  * every record (under PIPE_BUF) is one write, which POSIX makes atomic, so
@@ -21,9 +23,15 @@
  * full result pipe can never wait on each other.  Closing the task pipe is
  * the stop message; the result pipe reaches EOF when the last worker has
  * exited, dead or alive.  A worker that dies (a signal, a non-zero status)
- * is reported by name and pid after every worker has been reaped, so no
- * zombie is left behind; with PR_SET_PDEATHSIG a worker whose parent dies
- * is killed rather than left running.
+ * fails the run at once, as a broken ProcessPoolExecutor does: the main
+ * process watches every worker through a pidfd (one epoll set of them, one
+ * more descriptor in its poll, nothing to do until a worker ends), kills
+ * the others with SIGKILL when one dies, and reports the first by name and
+ * pid after every worker has been reaped, so no zombie is left behind.
+ * Where pidfds are missing (Linux before 5.3, or no descriptor left) a death
+ * is noticed only at the end, when the others have done every task.  With
+ * PR_SET_PDEATHSIG a worker whose parent dies is killed rather than left
+ * running; workers are named gilsim-worker (ps, top).
  *
  * With a GIL each process has its own, as in CPython: the main process
  * drops it around its blocking poll and wait4, a worker around its read.
@@ -43,8 +51,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +104,7 @@ static _Noreturn void worker_process(gsh__run *run, int k, pid_t parent, int tas
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
     _exit(EXIT_PARENT_GONE);
+  prctl(PR_SET_NAME, "gilsim-worker");
   int64_t created = gsh__now() - run->t0;
   gsh_gil *gil = NULL;
   if (run->gil != GS_GIL_NONE) {
@@ -149,6 +160,7 @@ static _Noreturn void worker_process(gsh__run *run, int k, pid_t parent, int tas
 
 typedef struct {
   pid_t pid;         /* 0: never started */
+  int pidfd;         /* watched for its end; -1: not (any more) */
   int status;        /* from wait4 */
   struct rusage ru;
   record sum;        /* its summary; sum.kind == 0 if none came */
@@ -158,6 +170,9 @@ typedef struct {
   gsh__run *run;
   child *kids;
   int nkids;         /* forked */
+  int deaths;        /* epoll set of the kids' pidfds; -1: none */
+  int first_dead;    /* index of the first kid that ended badly while
+                        the run went on; -1: none */
   unsigned char *done;
   size_t ndone;
   gs_err e;          /* the first error, GS_OK if none */
@@ -204,6 +219,72 @@ static void take_record(state *s, const record *rec)
   s->run->r->tasks[t] = rec->task;
 }
 
+/* ---- Deaths ---------------------------------------------------------------- */
+
+/* Watch every worker's end: a pidfd each, in one epoll set.  A worker whose
+ * pidfd cannot be had is only checked at the end. */
+static void watch_workers(state *s)
+{
+  s->deaths = -1;
+#ifdef SYS_pidfd_open
+  s->deaths = epoll_create1(EPOLL_CLOEXEC);
+  for (int i = 0; i < s->nkids && s->deaths >= 0; i++) {
+    child *c = &s->kids[i];
+    c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+    if (c->pidfd < 0)
+      continue;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    if (epoll_ctl(s->deaths, EPOLL_CTL_ADD, c->pidfd, &ev) < 0) {
+      close(c->pidfd);
+      c->pidfd = -1;
+    }
+  }
+#endif
+}
+
+static void unwatch_workers(state *s)
+{
+  for (int i = 0; i < s->nkids; i++)
+    if (s->kids[i].pidfd >= 0) {
+      close(s->kids[i].pidfd);
+      s->kids[i].pidfd = -1;
+    }
+  if (s->deaths >= 0)
+    close(s->deaths);
+  s->deaths = -1;
+}
+
+/* Workers that have ended since the last look: one that ended badly is the
+ * first death, and the others are killed (each by pid: the main process
+ * shares their process group).  1 when that happened now. */
+static int look_at_deaths(state *s)
+{
+  struct epoll_event evs[32];
+  int n = epoll_wait(s->deaths, evs, 32, 0);
+  int stopped = 0;
+  for (int k = 0; k < n; k++) {
+    child *c = &s->kids[evs[k].data.u32];
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    /* WNOWAIT: wait4 reaps it later, with its rusage. */
+    if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != c->pid)
+      continue;
+    epoll_ctl(s->deaths, EPOLL_CTL_DEL, c->pidfd, NULL);
+    close(c->pidfd);
+    c->pidfd = -1;
+    if ((si.si_code == CLD_EXITED && si.si_status == 0) || s->first_dead >= 0)
+      continue;
+    s->first_dead = (int)(c - s->kids);
+    for (int i = 0; i < s->nkids; i++)
+      if (&s->kids[i] != c)
+        kill(s->kids[i].pid, SIGKILL);
+    stopped = 1;
+  }
+  return stopped;
+}
+
+/* ---- Feeding ----------------------------------------------------------------- */
+
 /* Feed tasks and collect records until every worker has closed its end of
  * the result pipe. */
 static void feed_and_collect(state *s, gsh_gil *gil, gsh_gil_thread *gt, int task_w, int res_r)
@@ -214,11 +295,13 @@ static void feed_and_collect(state *s, gsh_gil *gil, gsh_gil_thread *gt, int tas
     task_w = -1;
   }
   for (;;) {
-    struct pollfd pf[2] = {{.fd = res_r, .events = POLLIN}, {.fd = task_w, .events = POLLOUT}};
-    nfds_t nfds = task_w >= 0 ? 2 : 1;
+    /* A negative fd is skipped by poll: no task pipe, no deaths to watch. */
+    struct pollfd pf[3] = {{.fd = res_r, .events = POLLIN},
+                           {.fd = task_w, .events = POLLOUT},
+                           {.fd = s->deaths, .events = POLLIN}};
     if (gil)
       gsh_gil_drop(gil, gt);
-    int rc = poll(pf, nfds, -1);
+    int rc = poll(pf, 3, -1);
     if (gil)
       gsh_gil_take(gil, gt);
     if (rc < 0) {
@@ -226,6 +309,11 @@ static void feed_and_collect(state *s, gsh_gil *gil, gsh_gil_thread *gt, int tas
         continue;
       fail(s, GS_ERR_IO, "poll on the worker pipes failed: %s", strerror(errno));
       break;
+    }
+    if (s->deaths >= 0 && pf[2].revents && look_at_deaths(s) && task_w >= 0) {
+      close(task_w); /* no more work: the pool is broken */
+      task_w = -1;
+      pf[1].revents = 0;
     }
     if (task_w >= 0 && pf[1].revents) {
       /* One write per task, as the model charges them, for as long as the
@@ -294,7 +382,11 @@ static void reap(state *s, gsh_gil *gil, gsh_gil_thread *gt)
 static void check_workers(state *s)
 {
   size_t n = s->run->sc->ntasks;
-  for (int i = 0; i < s->nkids; i++) {
+  for (int k = -1; k < s->nkids; k++) {
+    /* The first death, when one stopped the run, before any in order. */
+    int i = k < 0 ? s->first_dead : k;
+    if (i < 0 || (k >= 0 && k == s->first_dead))
+      continue;
     child *c = &s->kids[i];
     char how[160];
     if (WIFSIGNALED(c->status))
@@ -311,8 +403,9 @@ static void check_workers(state *s)
      * after it (a short read, missing tasks): name it instead. */
     s->e = GS_ERR_MODEL;
     snprintf(s->run->err->msg, sizeof s->run->err->msg,
-             "worker process worker-%d (pid %ld) %s; %zu of %zu tasks done", i + 1,
-             (long)c->pid, how, s->ndone, n);
+             "worker process worker-%d (pid %ld) %s; %zu of %zu tasks done%s", i + 1,
+             (long)c->pid, how, s->ndone, n,
+             k < 0 && s->nkids > 1 ? ", the other workers stopped" : "");
     return;
   }
   if (s->e == GS_OK && s->ndone != n)
@@ -353,7 +446,7 @@ gs_err gsh__run_processes(gsh__run *run)
   gs_results *r = run->r;
   int nw = run->sc->workers;
   size_t nrows = (size_t)nw + 1;
-  state s = {.run = run, .e = GS_OK};
+  state s = {.run = run, .deaths = -1, .first_dead = -1, .e = GS_OK};
   r->threads = calloc(nrows, sizeof *r->threads);
   r->procs = calloc(nrows, sizeof *r->procs);
   s.kids = calloc((size_t)nw, sizeof *s.kids);
@@ -421,6 +514,7 @@ gs_err gsh__run_processes(gsh__run *run)
         break;
       }
       s.kids[i].pid = pid;
+      s.kids[i].pidfd = -1;
       s.nkids++;
     }
     close(task_pipe[0]);
@@ -434,7 +528,9 @@ gs_err gsh__run_processes(gsh__run *run)
       while (gsh__read_full(res_pipe[0], &rec, sizeof rec) > 0)
         ;
     } else {
+      watch_workers(&s);
       feed_and_collect(&s, gil, &gt, task_pipe[1], res_pipe[0]);
+      unwatch_workers(&s);
     }
     close(res_pipe[0]); /* a worker still writing now gets EPIPE and exits */
     reap(&s, gil, &gt);

@@ -14,7 +14,9 @@
  * Downloads: the loopback server (net/server.h) is started in this process
  * before the clocks, threads and forks, and stopped after the last
  * getrusage, so its CPU is counted nowhere; the results' net figures are
- * its statistics (requests, body bytes, most transfers at once).  Convoy:
+ * its statistics (requests, body bytes, most transfers at once).  A server
+ * that dies during the run fails it, with how it ended said first and the
+ * first client's error after it.  Convoy:
  * the countdown rate is calibrated before the clocks start; convoy_time is
  * the I/O task's span.
  *
@@ -240,9 +242,19 @@ gs_err gsh_run_here(const gs_scenario *sc, const gsh_options *opt, gs_results **
     gsn_server_stats st = {0};
     gs_error serr = {{0}};
     gs_err se = gsn_server_stop(server, &st, &serr);
-    if (e == GS_OK && se != GS_OK) {
+    if (se != GS_OK) {
+      /* A server that died is the cause of what the clients saw: say it
+       * first, then the first client's own sentence. */
+      const char *client = e != GS_OK ? err->msg : first.set ? first.err.msg : NULL;
+      gs_error both;
+      if (client) /* each cut to half the message: both fit */
+        snprintf(both.msg, sizeof both.msg, "%.480s during the run; the client saw: %.480s",
+                 serr.msg, client);
+      else
+        both = serr;
+      *err = both;
       e = se;
-      *err = serr;
+      first.set = 0;
     }
     r->net.requests = st.requests;
     r->net.bytes = st.bytes;

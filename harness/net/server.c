@@ -5,11 +5,15 @@
  *   caller (gsn_server_start)              child (serve)
  *   -------------------------              -------------
  *   socket, bind 127.0.0.1:0, listen
- *   socketpair, fork                  -->  set up epoll, timers, generator
+ *   socketpair, gsh_child_fork        -->  set up epoll, timers, generator
  *   wait for 'R' (or 'E' + message)   <--  'R'
  *   return; the runs connect               epoll loop until a byte or EOF
  *   gsn_server_stop: send a byte      -->  cut answers in progress, close all
- *   read 'S' + stats, waitpid         <--  'S' + gsn_server_stats, _exit(0)
+ *   read 'S' + stats, gsh_child_wait  <--  'S' + gsn_server_stats, _exit(0)
+ *
+ * The child is named gilsim-server (ps, top) and leads its own process
+ * group, recorded by child.h so that an interrupted tool kills it; it also
+ * dies with the thread that started it (PR_SET_PDEATHSIG).
  *
  * One connection goes READ -> (a valid request) QUEUED -> LATENCY -> SEND
  * -> READ ..., or READ -> (a bad one) SEND -> READ or closed.  QUEUED waits
@@ -27,8 +31,9 @@
  * Connections closed during a batch of events are freed after the batch,
  * so an event later in the same batch never reaches freed memory.
  */
-#define _GNU_SOURCE /* accept4, memmem, timerfd */
+#define _GNU_SOURCE /* accept4, memmem, timerfd, prctl */
 #include "server.h"
+#include "child.h"
 #include "rng.h"
 
 #include <arpa/inet.h>
@@ -45,6 +50,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -966,6 +972,7 @@ static int watch(srv *S, int fd, void *tag)
 /* The child: set up, say 'R', serve until told to stop, send the stats. */
 static _Noreturn void serve(const gs_scenario *sc, uint64_t seed, int lfd, int ctl)
 {
+  prctl(PR_SET_NAME, "gilsim-server");
   srv S0 = {0}, *S = &S0;
   S->sc = sc;
   S->lfd = lfd;
@@ -1091,11 +1098,8 @@ static int read_within(int fd, void *buf, size_t n, int ms)
 static gs_err reap(pid_t pid, gs_error *err)
 {
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno == EINTR)
-      continue;
+  if (gsh_child_wait(pid, &status) < 0)
     return GS_OK; /* ECHILD: someone reaped it for us; its reply decides */
-  }
   if (WIFSIGNALED(status))
     return fail(err, GS_ERR_IO, "download server (pid %ld) was killed by signal %d (%s)",
                 (long)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -1121,7 +1125,7 @@ static gs_err reply(gsn_server *s, char want, void *payload, size_t n, gs_error 
   } else if (r == -2) {
     e = fail(err, GS_ERR_IO, "download server (pid %ld) did not answer within %d s; killed it",
              (long)s->pid, WAIT_MS / 1000);
-    kill(s->pid, SIGKILL);
+    gsh_child_kill(s->pid);
   } else {
     e = fail(err, GS_ERR_IO, "download server (pid %ld) ended without a reply", (long)s->pid);
   }
@@ -1164,7 +1168,7 @@ gsn_server *gsn_server_start(const gs_scenario *sc, uint64_t seed, gs_error *err
     return NULL;
   }
   s->port = ntohs(a.sin_port);
-  pid_t pid = fork();
+  pid_t pid = gsh_child_fork();
   if (pid < 0) {
     fail(err, GS_ERR_IO, "download server: fork failed: %s", strerror(errno));
     close(lfd);
@@ -1208,7 +1212,7 @@ gs_err gsn_server_stop(gsn_server *s, gsn_server_stats *out, gs_error *err)
   gs_err e;
   if (send(s->ctl, &b, 1, MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET) {
     e = fail(err, GS_ERR_IO, "download server: cannot tell it to stop: %s", strerror(errno));
-    kill(s->pid, SIGKILL);
+    gsh_child_kill(s->pid);
     reap(s->pid, NULL);
   } else if ((e = reply(s, 'S', &st, sizeof st, err)) == GS_OK) {
     e = reap(s->pid, err);

@@ -50,7 +50,12 @@
  * the measurement's last getrusage.  It also keeps the caller
  * single-threaded, which gsh_run_once needs to fork safely.  Stopping a
  * child costs one message on a socketpair and a waitpid.  If the caller
- * dies without stopping it, the socketpair reads EOF and the server exits.
+ * dies without stopping it, the server is sent SIGKILL (PR_SET_PDEATHSIG;
+ * it is a child of child.h, in a process group of its own), and if it
+ * only stops listening, the socketpair reads EOF and the server exits.
+ * If the server dies during a run, the clients' errors follow from it:
+ * gsn_server_stop then says how it ended ("download server (pid N) was
+ * killed by signal 9 (Killed)"), which callers report first.
  *
  * Costs: one epoll loop; per connection one 8 KiB buffer and one fd (the
  * child raises its RLIMIT_NOFILE soft limit to the hard limit); while
