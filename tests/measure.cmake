@@ -26,12 +26,13 @@ set_tests_properties(measure_missing_python PROPERTIES ENVIRONMENT "GILSIM_PYTHO
 gs_measure(asyncio_in_c 2 "asyncio" measure ${GS_MC} --model asyncio --repeat 1)
 
 # --csv appends one complete row per run (header once); an unwritable
-# destination fails with nothing written and no temporary left behind.
+# destination is refused before the first repetition (exit 2), with
+# nothing written and no temporary left behind.
 add_test(NAME measure_csv_appends_rows
   COMMAND sh -c "rm -f \"$2/m.csv\" && \"$1\" measure \"$3\" --repeat 1 --csv \"$2/m.csv\" >/dev/null && \"$1\" measure \"$3\" --repeat 1 --csv \"$2/m.csv\" >/dev/null && [ $(wc -l < \"$2/m.csv\") -eq 3 ] && head -1 \"$2/m.csv\" | grep -q '^host,cpu_model,kernel,date,' && ! ls \"$2\" | grep -q 'm.csv.tmp'"
     sh $<TARGET_FILE:gilsim> ${CMAKE_CURRENT_BINARY_DIR} ${GS_MC})
 add_test(NAME measure_csv_unwritable
-  COMMAND sh -c "\"$1\" measure \"$2\" --repeat 1 --csv /nonexistent/dir/m.csv > \"$3/unwritable.out\" 2> \"$3/unwritable.err\"; rc=$?; [ $rc -eq 1 ] && [ ! -s \"$3/unwritable.out\" ] && grep -q \"cannot write '/nonexistent/dir/m.csv'\" \"$3/unwritable.err\""
+  COMMAND sh -c "\"$1\" measure \"$2\" --repeat 1 --csv /nonexistent/dir/m.csv > \"$3/unwritable.out\" 2> \"$3/unwritable.err\"; rc=$?; [ $rc -eq 2 ] && [ ! -s \"$3/unwritable.out\" ] && grep -q \"cannot write '/nonexistent/dir/m.csv'\" \"$3/unwritable.err\""
     sh $<TARGET_FILE:gilsim> ${GS_MC} ${CMAKE_CURRENT_BINARY_DIR})
 
 # Downloads from the loopback server: byte counts are checked by the client.

@@ -37,7 +37,7 @@ add_test(NAME validate_bad_calibration
 add_test(NAME validate_help
   COMMAND sh ${GS_EXPECT} 0 "--plot FILE" -- $<TARGET_FILE:gilsim> validate --help)
 
-# An unwritable CSV: exit 1 after the runs, the message, nothing created.
+# An unwritable CSV: exit 2 before any run, the message, nothing created.
 add_test(NAME validate_unwritable_csv
-  COMMAND sh -c "\"$1\" validate \"$2\" --cores 1 --models sequential --repeat 1 --csv /nonexistent/dir/v.csv > /dev/null 2> \"$3/unw.err\"; rc=$?; [ $rc -eq 1 ] && grep -q \"cannot write '/nonexistent/dir/v.csv'\" \"$3/unw.err\""
+  COMMAND sh -c "\"$1\" validate \"$2\" --cores 1 --models sequential --repeat 1 --csv /nonexistent/dir/v.csv > /dev/null 2> \"$3/unw.err\"; rc=$?; [ $rc -eq 2 ] && grep -q \"cannot write '/nonexistent/dir/v.csv'\" \"$3/unw.err\""
     sh $<TARGET_FILE:gilsim> ${GS_TINY} ${GS_VAL_DIR})

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* getopt_long, gethostname */
 
 #include "cli.h"
+#include "output.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -657,13 +658,6 @@ void cli_progress(int done, int total, double started, const char *what)
 }
 
 
-void cli_new_file_mode(int fd)
-{
-  mode_t um = umask(0);
-  umask(um);
-  (void)fchmod(fd, 0666 & ~um);
-}
-
 void cli_csv_field(FILE *f, const char *s)
 {
   if (!strpbrk(s, ",\"\r\n")) {
@@ -703,30 +697,30 @@ int cli_list_option(const cli_command *cmd, int val, const char *arg, cli_lists 
 
 int cli_write_whole(const char *path, const char *data, size_t len)
 {
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-    fprintf(stderr, "gilsim: file name too long: '%s'\n", path);
-    return EXIT_FAIL;
-  }
-  int fd = mkstemp(tmp);
-  if (fd >= 0)
-    cli_new_file_mode(fd);
+  char tmp[4400];
+  int fd = cli_output_temp(path, tmp, sizeof tmp);
   FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!f) {
     fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
     if (fd >= 0) {
       close(fd);
-      unlink(tmp);
+      cli_output_discard(tmp);
     }
     return EXIT_FAIL;
   }
   int bad = fwrite(data, 1, len, f) != len;
-  if (fclose(f) != 0)
+  int e = errno;
+  if (fclose(f) != 0 && !bad) {
     bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(errno));
-    unlink(tmp);
-    return EXIT_FAIL;
+    e = errno;
   }
-  return 0;
+  if (bad) {
+    cli_output_discard(tmp);
+  } else if (cli_output_commit(tmp, path) == 0) {
+    return 0;
+  } else {
+    e = errno;
+  }
+  fprintf(stderr, "gilsim: cannot write '%s': %s\n", path, strerror(e ? e : EIO));
+  return EXIT_FAIL;
 }

@@ -15,14 +15,17 @@
  *   cpython = { params = { div = 75.3; ... }; };
  *
  * values in the parameters' units (ns for durations), each with a comment
- * saying what was timed.  It is written to a temporary file in the same
- * folder, renamed over FILE only when complete.
+ * saying what was timed.  FILE is checked before anything is timed, and
+ * written to a temporary file in the same folder, renamed over it only when
+ * complete and removed if a signal ends the run (output.h).
  */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET, syscall, gethostname */
 
 #include "cli.h"
 #include "cgil.h"
+#include "child.h"
 #include "harness.h"
+#include "output.h"
 
 #include <errno.h>
 #include <math.h>
@@ -68,8 +71,11 @@ void put_calibrate_details(FILE *f)
         "  --check FILE       validate a calibration file: every name must be a\n"
         "                     model parameter and every value in its range\n"
         "  -h, --help         show this help and exit\n\n"
-        "Exit status: 0 success; 1 a measurement failed (python3 missing...);\n"
-        "2 bad command line, an invalid file (--check) or an unwritable FILE.\n",
+        "Exit status: 0 success; 1 a measurement failed (python3 missing...) or\n"
+        "FILE could not be written at the end; 2 bad command line, an invalid\n"
+        "file (--check) or a FILE that cannot be written (refused at once).\n"
+        "Killed by ^C, SIGTERM or SIGHUP, it first kills python3 and leaves FILE\n"
+        "as it was.\n",
         f);
 }
 
@@ -709,7 +715,9 @@ static json_object *run_python(int quick, gs_error *err)
   const char *python = getenv("GILSIM_PYTHON");
   if (!python || !*python)
     python = "python3";
-  pid_t pid = fork();
+  /* A child of child.h: ^C reaches the tool alone, which kills the
+   * script with the pool workers it times. */
+  pid_t pid = gsh_child_fork();
   if (pid < 0) {
     snprintf(err->msg, sizeof err->msg, "cannot fork: %s", strerror(errno));
     close(outp[0]);
@@ -730,8 +738,12 @@ static json_object *run_python(int quick, gs_error *err)
   char *reply = read_all_fd(outp[0]);
   close(outp[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  if (gsh_child_wait(pid, &status) < 0) {
+    free(reply);
+    snprintf(err->msg, sizeof err->msg, "waiting for python3 (pid %ld) failed: %s", (long)pid,
+             strerror(errno));
+    return NULL;
+  }
   return cli_python_reply(python, "calibrate.py", status, reply, err);
 }
 
@@ -950,16 +962,6 @@ static void make_parent_dirs(const char *path)
     }
 }
 
-static char calib_tmp[4200];
-static volatile sig_atomic_t calib_tmp_live;
-
-static void calib_on_signal(int sig)
-{
-  if (calib_tmp_live)
-    unlink(calib_tmp);
-  raise(sig);
-}
-
 int cmd_calibrate(int argc, char **argv)
 {
   const char *out = NULL, *check = NULL;
@@ -1008,35 +1010,20 @@ int cmd_calibrate(int argc, char **argv)
     make_parent_dirs(out);
   }
 
-  /* Create the temporary first: an unwritable FILE fails at once. */
-  if (strlen(out) + 16 > sizeof calib_tmp) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(ENAMETOOLONG));
-    return EXIT_USAGE;
-  }
-  snprintf(calib_tmp, sizeof calib_tmp, "%s.tmpXXXXXX", out);
-  int fd = mkstemp(calib_tmp);
-  if (fd < 0) {
-    fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(errno));
-    return EXIT_USAGE;
-  }
-  calib_tmp_live = 1;
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = calib_on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-      sigaction(sigs[i], &sa, NULL);
-  }
-  fchmod(fd, 0644);
-  FILE *f = fdopen(fd, "w");
+  /* Check FILE and create the temporary first: an unwritable FILE fails at
+   * once, and the temporary is removed if a signal ends the run (guard.h). */
+  int status = cli_output_check(out, 0);
+  if (status)
+    return status;
+  char calib_tmp[4400];
+  int fd = cli_output_temp(out, calib_tmp, sizeof calib_tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!f) {
     int e = errno;
-    close(fd);
-    unlink(calib_tmp);
-    calib_tmp_live = 0;
+    if (fd >= 0) {
+      close(fd);
+      cli_output_discard(calib_tmp);
+    }
     fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(e));
     return EXIT_USAGE;
   }
@@ -1049,8 +1036,7 @@ int cmd_calibrate(int argc, char **argv)
   if (measure_c(quick, &c, &pipe_half, &err) != 0 ||
       measure_cpython(quick, &c, pipe_half, &p, pyver, sizeof pyver, &err) != 0) {
     fclose(f);
-    unlink(calib_tmp);
-    calib_tmp_live = 0;
+    cli_output_discard(calib_tmp);
     fprintf(stderr, "gilsim: calibration failed: %s\n", err.msg);
     return EXIT_FAIL;
   }
@@ -1089,15 +1075,14 @@ int cmd_calibrate(int argc, char **argv)
     bad = 1, e = errno;
   if (fclose(f) != 0 && !bad)
     bad = 1, e = errno;
-  if (!bad && rename(calib_tmp, out) != 0)
+  if (bad)
+    cli_output_discard(calib_tmp);
+  else if (cli_output_commit(calib_tmp, out) != 0)
     bad = 1, e = errno;
   if (bad) {
-    unlink(calib_tmp);
-    calib_tmp_live = 0;
     fprintf(stderr, "gilsim: cannot write '%s': %s\n", out, strerror(e ? e : EIO));
-    return EXIT_USAGE;
+    return EXIT_FAIL;
   }
-  calib_tmp_live = 0;
   errno = 0;
   int nc = 0, np = 0;
   for (int i = 0; i < c.count; i++)

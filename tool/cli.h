@@ -86,11 +86,10 @@ int cli_parse_name_list(const char *s, int (*parse)(const char *), int *out, int
 
 /* A CSV field, quoted when it needs to be (RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
-/* Write len bytes to a temporary file beside path, then rename it over
- * path: the file is whole or as it was.  0, or EXIT_FAIL after saying why. */
+/* Write len bytes to a temporary file beside path (guarded: removed if a
+ * signal ends the tool), then rename it over path: the file is whole or as
+ * it was (output.h).  0, or EXIT_FAIL after saying why. */
 int cli_write_whole(const char *path, const char *data, size_t len);
-/* Give a file made by mkstemp (mode 0600) the mode a new file gets. */
-void cli_new_file_mode(int fd);
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 /* "42s", "3m05s", "1h02m". */

@@ -10,11 +10,16 @@
  * Errors go to stderr as "gilsim: ..."; a report is formatted in memory
  * and written to stdout only once complete, so a failed run prints nothing
  * there.  A trace (--trace) is streamed to a temporary file that replaces
- * the named one only when everything succeeded.
+ * the named one only when everything succeeded.  Every command runs under
+ * the signal guard (guard.h): ^C, SIGTERM or SIGHUP kill the children the
+ * command started (child.h) and remove its temporary files before the tool
+ * dies of the signal.
  */
 #define _GNU_SOURCE /* getopt_long */
 
 #include "gs.h"
+#include "child.h"
+#include "guard.h"
 #include "report.h"
 #include "trace.h"
 #include "cli.h"
@@ -22,7 +27,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,44 +144,6 @@ char *cli_report(const run_args *a, const gs_scenario *sc, const gs_results *r, 
   return buf;
 }
 
-/* The trace's temporary file, removed if a signal ends the run: the
- * handler may only use async-signal-safe calls, hence a fixed buffer. */
-static char trace_tmp[4096];
-static volatile sig_atomic_t trace_tmp_live;
-
-static void on_fatal_signal(int sig)
-{
-  if (trace_tmp_live)
-    unlink(trace_tmp);
-  raise(sig); /* SA_RESETHAND restored the default action: die of sig */
-}
-
-/* Remove the trace's temporary file if SIGINT, SIGTERM or SIGHUP (^C, a
- * kill, a closed terminal) interrupts a long run; NULL disarms. */
-static void guard_trace_tmp(const char *tmp)
-{
-  if (!tmp) {
-    trace_tmp_live = 0;
-    return;
-  }
-  if (strlen(tmp) >= sizeof trace_tmp)
-    return; /* too long to keep: no cleanup, as before tracing existed */
-  strcpy(trace_tmp, tmp);
-  trace_tmp_live = 1;
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    struct sigaction old;
-    /* Leave ignored signals ignored (nohup, a shell's background job). */
-    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-      sigaction(sigs[i], &sa, NULL);
-  }
-}
-
 /* Start the trace of sc, or NULL when --trace is not given.  Failure is a
  * usage error (exit 2), reported before the run wastes any time. */
 int cli_open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
@@ -198,7 +164,8 @@ int cli_open_trace(const run_args *a, const gs_scenario *sc, gs_tracew **out)
     fprintf(stderr, "gilsim: %s\n", err.msg);
     return errno == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
   }
-  guard_trace_tmp(gs_tracew_temp_path(*out));
+  /* Removed if SIGINT, SIGTERM or SIGHUP interrupts a long run. */
+  cli_guard_file(gs_tracew_temp_path(*out));
   return 0;
 }
 
@@ -209,8 +176,10 @@ int cli_close_trace(gs_tracew *w, gs_time end, bool commit)
   if (!w)
     return 0;
   gs_error err = {{0}};
+  char tmp[4400];
+  snprintf(tmp, sizeof tmp, "%s", gs_tracew_temp_path(w));
   int rc = gs_tracew_close(w, end, commit, &err);
-  guard_trace_tmp(NULL);
+  cli_guard_release(tmp);
   if (rc != 0) {
     fprintf(stderr, "gilsim: %s\n", err.msg);
     return EXIT_FAIL;
@@ -407,6 +376,7 @@ static int main_help(void)
 
 int main(int argc, char **argv)
 {
+  cli_guard_install(gsh_child_kill_all);
   errno = 0; /* see finish_stdout */
   if (argc < 2)
     return main_usage_error("missing command", NULL);

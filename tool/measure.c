@@ -15,12 +15,19 @@
  * repetitions beside it; --csv appends one row for the configuration,
  * written to a temporary copy that replaces the file only when complete,
  * so an interrupted run never leaves half a row, and a failed run leaves
- * the file as it was.
+ * the file as it was; a --csv FILE that cannot be written is refused before
+ * the first repetition (output.h).
+ *
+ * python3 runs as a child of child.h: in a process group of its own (with
+ * its pool's worker processes), so that ^C reaches the tool alone and the
+ * tool kills the whole group; and killed if the tool dies.
  */
 #define _GNU_SOURCE /* strdup, gethostname */
 
+#include "child.h"
 #include "cli.h"
 #include "harness.h"
+#include "output.h"
 #include "report.h"
 #include "rng.h"
 #include "server.h"
@@ -68,9 +75,12 @@ void put_measure_details(FILE *f)
         "  --trace FILE.json  per-task timestamps of the median repetition, in the\n"
         "                     trace format of run, to open beside a simulation\n"
         "  -h, --help         show this help and exit\n\n"
-        "Exit status: 0 success; 1 the measurement failed (a worker died, python3\n"
-        "is missing, a result was wrong) or output could not be written; 2 bad\n"
-        "command line or scenario.\n",
+        "Exit status: 0 success; 1 the measurement failed (a worker or the download\n"
+        "server died, python3 is missing, a result was wrong) or output could not\n"
+        "be written; 2 bad command line or scenario, or a --csv or --trace FILE\n"
+        "that cannot be written (refused before the first repetition).  Killed\n"
+        "by ^C, SIGTERM or SIGHUP, it first kills the processes it started and\n"
+        "leaves FILE as it was.\n",
         f);
 }
 
@@ -301,10 +311,19 @@ static gs_err python_run_once(const gs_scenario *sc, gs_results **out, gs_error 
   if (server) {
     gsn_server_stats st;
     gs_error serr;
-    if (gsn_server_stop(server, &st, &serr) != GS_OK && e == GS_OK) {
-      gs_results_free(*out);
-      *out = NULL;
-      *err = serr;
+    if (gsn_server_stop(server, &st, &serr) != GS_OK) {
+      /* A server that died is the cause of the client's failure: say it
+       * first, then what python3 saw. */
+      if (e == GS_OK) {
+        gs_results_free(*out);
+        *out = NULL;
+        *err = serr;
+      } else {
+        gs_error both;
+        snprintf(both.msg, sizeof both.msg, "%.480s during the run; %.480s", serr.msg,
+                 err->msg);
+        *err = both;
+      }
       return GS_ERR_IO;
     }
     if (e == GS_OK) {
@@ -332,10 +351,15 @@ static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, g
   const char *python = getenv("GILSIM_PYTHON");
   if (!python || !*python)
     python = "python3";
-  pid_t pid = fork();
+  pid_t pid = gsh_child_fork();
   if (pid < 0) {
+    int e = errno;
     json_object_put(job);
-    snprintf(err->msg, sizeof err->msg, "cannot fork: %s", strerror(errno));
+    close(in[0]);
+    close(in[1]);
+    close(outp[0]);
+    close(outp[1]);
+    snprintf(err->msg, sizeof err->msg, "cannot fork: %s", strerror(e));
     return GS_ERR_IO;
   }
   if (pid == 0) {
@@ -377,9 +401,13 @@ static gs_err python_client(const gs_scenario *sc, int port, gs_results **out, g
   size_t len;
   char *reply = read_all(outp[0], &len);
   close(outp[0]);
-  int status;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  int status = 0;
+  if (gsh_child_wait(pid, &status) < 0) {
+    free(reply);
+    snprintf(err->msg, sizeof err->msg, "waiting for python3 (pid %ld) failed: %s", (long)pid,
+             strerror(errno));
+    return GS_ERR_IO;
+  }
   json_object *res = cli_python_reply(python, "gilrun.py", status, reply, err);
   if (!res)
     return GS_ERR_MODEL;
@@ -542,36 +570,36 @@ static const char csv_header[] =
   "wall_min_s,wall_median_s,wall_max_s,user_min_s,user_median_s,user_max_s,"
   "sys_min_s,sys_median_s,sys_max_s,nvcsw_median,nivcsw_median\n";
 
-/* Append one row to path through a temporary copy renamed over it. */
+/* Append one row to path through a temporary copy renamed over it.  An
+ * existing file that cannot be read whole fails the append: a copy of part
+ * of it would replace the rows it has. */
 static int append_csv(const char *path, const gs_scenario *sc, const gs_results *r,
                       const repeat_stats *st, gs_error *err)
 {
-  char host[256], cpu[256], kernel[256], date[64], tmp[4096];
+  char host[256], cpu[256], kernel[256], date[64], tmp[4400];
   cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 0);
   time_t now = time(NULL);
   strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-    snprintf(err->msg, sizeof err->msg, "--csv: path too long");
-    return -1;
-  }
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    snprintf(err->msg, sizeof err->msg, "cannot write '%s': %s", path, strerror(errno));
-    return -1;
-  }
-  /* mkstemp makes the file 0600: give the new file the old one's mode, or
-   * what a plain creation would (0666 less the umask). */
-  struct stat old;
-  if (stat(path, &old) == 0) {
-    fchmod(fd, old.st_mode & 07777);
-  } else {
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-  }
-  FILE *out = fdopen(fd, "w");
   FILE *in = fopen(path, "r");
-  int have_rows = 0;
+  if (!in && errno != ENOENT) {
+    snprintf(err->msg, sizeof err->msg, "cannot read '%s' to append to it: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  int fd = cli_output_temp(path, tmp, sizeof tmp);
+  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!out) {
+    int e = errno;
+    if (fd >= 0) {
+      close(fd);
+      cli_output_discard(tmp);
+    }
+    if (in)
+      fclose(in);
+    snprintf(err->msg, sizeof err->msg, "cannot write '%s': %s", path, strerror(e));
+    return -1;
+  }
+  int have_rows = 0, bad_read = 0;
   if (in) {
     char buf[8192];
     size_t k;
@@ -579,7 +607,14 @@ static int append_csv(const char *path, const gs_scenario *sc, const gs_results 
       fwrite(buf, 1, k, out);
       have_rows = 1;
     }
+    bad_read = ferror(in);
     fclose(in);
+  }
+  if (bad_read) {
+    fclose(out);
+    cli_output_discard(tmp);
+    snprintf(err->msg, sizeof err->msg, "cannot read '%s' to append to it", path);
+    return -1;
   }
   if (!have_rows)
     fputs(csv_header, out);
@@ -596,14 +631,17 @@ static int append_csv(const char *path, const gs_scenario *sc, const gs_results 
           st->nvcsw.median, st->nivcsw.median);
   int bad = fflush(out) != 0 || ferror(out) || fsync(fileno(out)) != 0;
   int e = errno;
-  if (fclose(out) != 0)
+  if (fclose(out) != 0 && !bad) {
     bad = 1;
-  if (!bad) {
-    if (rename(tmp, path) == 0)
-      return 0;
     e = errno;
   }
-  unlink(tmp);
+  if (!bad) {
+    if (cli_output_commit(tmp, path) == 0)
+      return 0;
+    e = errno;
+  } else {
+    cli_output_discard(tmp);
+  }
   snprintf(err->msg, sizeof err->msg, "cannot write '%s': %s", path, strerror(e ? e : EIO));
   return -1;
 }
@@ -703,6 +741,11 @@ int cmd_measure(const run_args *a)
     return e == GS_ERR_NOMEM ? EXIT_FAIL : EXIT_USAGE;
   }
 
+  /* A CSV that cannot be written is refused before any time is spent. */
+  if (a->csv && (status = cli_output_check(a->csv, CLI_OUT_APPEND)) != 0) {
+    gs_scenario_free(sc);
+    return status;
+  }
   gs_tracew *trace = NULL;
   status = cli_open_trace(a, sc, &trace);
   if (status) {

@@ -5,12 +5,17 @@
  * PLplot keeps global state and may call exit() on an internal error, so
  * every plot is drawn in a forked child into a temporary file next to the
  * destination; the parent renames it into place only when the child
- * succeeded.  A failed or interrupted plot leaves the destination as it was.
+ * succeeded.  A failed or interrupted plot leaves the destination as it was:
+ * the temporary is guarded (guard.h) and the child, named gilsim-plot, is a
+ * child of child.h, killed and waited for before a signal's clean-up
+ * removes the file it draws into.
  */
 #define _GNU_SOURCE
 
 #include "plot.h"
+#include "child.h"
 #include "cli.h"
+#include "output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -281,26 +287,22 @@ static void draw(const plot_panel *panels, int np, const char *device, const cha
 static int plot_one(const char *path, const char *device, const plot_panel *p, int np,
                     char *err, size_t nerr)
 {
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-    snprintf(err, nerr, "plot file name too long: '%s'", path);
-    return -1;
-  }
-  int fd = mkstemp(tmp);
+  char tmp[4400];
+  int fd = cli_output_temp(path, tmp, sizeof tmp);
   if (fd < 0) {
     snprintf(err, nerr, "cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
-  cli_new_file_mode(fd);
   close(fd);
   fflush(NULL);
-  pid_t pid = fork();
+  pid_t pid = gsh_child_fork();
   if (pid < 0) {
     snprintf(err, nerr, "cannot plot: fork: %s", strerror(errno));
-    unlink(tmp);
+    cli_output_discard(tmp);
     return -1;
   }
   if (pid == 0) {
+    prctl(PR_SET_NAME, "gilsim-plot");
     /* PLplot and cairo talk on stderr only when something is wrong; keep
      * stdout clean for the caller's report. */
     int devnull = open("/dev/null", O_WRONLY);
@@ -310,12 +312,8 @@ static int plot_one(const char *path, const char *device, const plot_panel *p, i
     _exit(0);
   }
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      status = -1;
-      break;
-    }
-  }
+  if (gsh_child_wait(pid, &status) < 0)
+    status = -1;
   FILE *f = fopen(tmp, "rb");
   long size = 0;
   if (f) {
@@ -324,7 +322,7 @@ static int plot_one(const char *path, const char *device, const plot_panel *p, i
     fclose(f);
   }
   if (status != 0 || size <= 0) {
-    unlink(tmp);
+    cli_output_discard(tmp);
     if (status != 0 && WIFSIGNALED(status))
       snprintf(err, nerr, "plotting '%s' failed: signal %d", path, WTERMSIG(status));
     else
@@ -332,9 +330,8 @@ static int plot_one(const char *path, const char *device, const plot_panel *p, i
                           "plplot-driver-cairo, installed?)", path);
     return -1;
   }
-  if (rename(tmp, path) != 0) {
+  if (cli_output_commit(tmp, path) != 0) {
     snprintf(err, nerr, "cannot write '%s': %s", path, strerror(errno));
-    unlink(tmp);
     return -1;
   }
   return 0;
@@ -375,6 +372,17 @@ int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, 
   if (plot_one(a, "pngcairo", p, np, err, nerr) != 0)
     return -1;
   return plot_one(b, "svgcairo", p, np, err, nerr);
+}
+
+int plot_check(const char *path)
+{
+  if (!plot_check_name(path) || ends_with(path, ".png") || ends_with(path, ".svg"))
+    return cli_output_check(path, 0);
+  char a[4200], b[4200];
+  snprintf(a, sizeof a, "%s.png", path);
+  snprintf(b, sizeof b, "%s.svg", path);
+  int status = cli_output_check(a, 0);
+  return status ? status : cli_output_check(b, 0);
 }
 
 int plot_write(const char *path, const plot_spec *p, const plot_series *s, int ns, char *err,

@@ -41,5 +41,8 @@ int plot_write(const char *path, const plot_spec *p, const plot_series *s, int n
                size_t nerr);
 /* The same with np panels (1 to 4) stacked on one page. */
 int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, size_t nerr);
+/* Before any long work: can each file plot_write(path) writes be written
+ * (output.h)?  0, or EXIT_USAGE after saying why. */
+int plot_check(const char *path);
 
 #endif

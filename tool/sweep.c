@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 
 #include "cli.h"
+#include "output.h"
 #include "plot.h"
 #include "stats.h"
 
@@ -82,7 +83,8 @@ static void sweep_help(FILE *f)
         "first core count.  Shards leave it empty; --merge fills it in.\n\n"
         "A progress bar goes to stderr when it is a terminal.\n\n"
         "Exit status: 0 success; 1 a run failed or a file could not be written;\n"
-        "2 bad command line, scenario or CSV to merge.\n",
+        "2 bad command line, scenario or CSV to merge, or a --csv or --plot FILE\n"
+        "that cannot be written (refused before the first run).\n",
         f);
 }
 
@@ -976,6 +978,12 @@ int cmd_sweep(int argc, char **argv)
   int status = cli_parse(argc, argv, &a, &cmd);
   if (status >= 0)
     return status;
+  /* Outputs that cannot be written are refused before any run. */
+  int bad_out = a.csv ? cli_output_check(a.csv, 0) : 0;
+  if (!bad_out && o.plot)
+    bad_out = plot_check(o.plot);
+  if (bad_out)
+    return bad_out;
 
   sweep sw;
   memset(&sw, 0, sizeof sw);

@@ -16,12 +16,14 @@
  * is skipped and counted.
  *
  * The table goes to stdout once every configuration has run; the CSV and
- * the plot are written (temporary file, then rename) at the end too, so an
- * interrupted validation leaves every file as it was.
+ * the plot are checked before the first run and written (temporary file,
+ * then rename) at the end, so an interrupted validation leaves every file
+ * as it was (output.h, guard.h).
  */
 #define _GNU_SOURCE
 
 #include "cli.h"
+#include "output.h"
 #include "plot.h"
 #include "stats.h"
 #include "harness.h"
@@ -94,7 +96,10 @@ static void validate_help(FILE *f)
         "where it is at least 10 % of the measured wall time).\n\n"
         "Exit status: 0 every configuration ran (whether or not the targets were\n"
         "met); 1 a measurement or simulation failed, or a file could not be\n"
-        "written; 2 bad command line or scenario.\n",
+        "written; 2 bad command line or scenario, or a --csv or --plot FILE that\n"
+        "cannot be written (refused before the first run).  Killed by ^C,\n"
+        "SIGTERM or SIGHUP, it first kills the processes it started and leaves\n"
+        "every FILE as it was.\n",
         f);
 }
 
@@ -633,6 +638,12 @@ int cmd_validate(int argc, char **argv)
   int status = cli_parse(argc, argv, &a, &cmd);
   if (status >= 0)
     return status;
+  /* Outputs that cannot be written are refused before any run. */
+  int bad_out = a.csv ? cli_output_check(a.csv, 0) : 0;
+  if (!bad_out && o.plot)
+    bad_out = plot_check(o.plot);
+  if (bad_out)
+    return bad_out;
 
   gs_error err = {{0}};
   int have = gsh_cpus_available(&err);
