@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,10 +87,23 @@ int cli_output_temp(const char *path, char *tmp, size_t n)
     errno = ENAMETOOLONG;
     return -1;
   }
+  /* No signal between the creation and the guard: it would leave the
+   * temporary behind. */
+  sigset_t fatal, old_mask;
+  sigemptyset(&fatal);
+  sigaddset(&fatal, SIGINT);
+  sigaddset(&fatal, SIGTERM);
+  sigaddset(&fatal, SIGHUP);
+  sigprocmask(SIG_BLOCK, &fatal, &old_mask);
   int fd = mkstemp(tmp);
-  if (fd < 0)
+  int e = errno;
+  if (fd >= 0)
+    cli_guard_file(tmp);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  if (fd < 0) {
+    errno = e;
     return -1;
-  cli_guard_file(tmp);
+  }
   /* mkstemp makes the file 0600: give it the old file's mode, or what a
    * plain creation would. */
   struct stat old;
