@@ -112,6 +112,8 @@ from concurrent.futures.process import BrokenProcessPool
 # together, and the harness starts this script for every run.
 asyncio = None
 http = None
+_prctl = None      # libc's prctl, for the processes model's workers
+_POOL_PARENT = 0   # the pid that forks them
 
 WORKLOADS = ("primes", "countdown", "sleep", "custom", "download", "convoy")
 MODELS = ("sequential", "threads", "processes", "asyncio")
@@ -548,6 +550,14 @@ def _worker_init():
     # workers, and a worker's own KeyboardInterrupt traceback would only
     # clutter stderr.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Die with this script: a worker whose parent was killed (SIGKILL, or
+    # PR_SET_PDEATHSIG when the harness that started us dies) would wait
+    # for a task for ever.  One system call; ctypes was loaded before the
+    # measured section.
+    if _prctl is not None:
+        _prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != _POOL_PARENT:
+            os._exit(1)
 
 
 def _abandon(ex):
@@ -666,11 +676,18 @@ def measure(job):
 # ---- Entry point ---------------------------------------------------------------------
 
 def _load_modules(job):
-    global asyncio, http
+    global asyncio, http, _prctl, _POOL_PARENT
     if job["model"] == "asyncio":
         import asyncio
     elif job["workload"] == "download":
         import http.client
+    if job["model"] == "processes" and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+            _POOL_PARENT = os.getpid()
+        except (ImportError, OSError, AttributeError):
+            _prctl = None
 
 def _fail(code, msg):
     sys.stderr.write("gilrun: %s\n" % " ".join(str(msg).split()))
