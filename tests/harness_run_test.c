@@ -530,6 +530,25 @@ Test(harness_run, killed_worker_process_is_named_and_reaped)
   drop(sc);
 }
 
+/* Task 0 kills its worker at once; task 1 would keep the other busy for
+ * seconds, but a dead worker breaks the pool: the others are stopped. */
+Test(harness_run, dead_worker_process_stops_the_others_at_once)
+{
+  gs_scenario *sc = countdown(GS_MODEL_PROCESSES, GS_GIL_NONE, 2, 4, 20000000000LL);
+  gsh_options o = {.crash = 1, .crash_task = 0};
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gsh_run_here(sc, &o, &r, &err), GS_ERR_MODEL);
+  cr_assert_null(r);
+  cr_assert(strstr(err.msg, "worker process worker-") != NULL, "%s", err.msg);
+  cr_assert(strstr(err.msg, "killed by signal 9") != NULL, "%s", err.msg);
+  cr_assert(strstr(err.msg, "0 of 4 tasks done, the other workers stopped") != NULL, "%s",
+            err.msg);
+  cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a zombie was left");
+  cr_assert_eq(errno, ECHILD);
+  drop(sc);
+}
+
 Test(harness_run, killed_worker_process_in_a_repetition_is_named)
 {
   gs_scenario *sc = primes(GS_MODEL_PROCESSES, GS_GIL_NEW, 2);
