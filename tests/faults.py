@@ -487,9 +487,10 @@ def case_interrupt_calibrate():
     def python_running(run):
         return lambda: any(c.startswith("python") for c, _, _ in run.procs().values())
 
+    # python3 runs in a group of its own, so ^C in its part reaches gilsim
+    # alone and ends the same way as SIGTERM does (validate tests both).
     for phase, how in (("its C part", "SIGINT to the group"),
-                       ("its python3 part", "SIGTERM to gilsim"),
-                       ("its python3 part", "SIGINT to the group")):
+                       ("its python3 part", "SIGTERM to gilsim")):
         d = fresh_dir("interrupt-calibrate")
         cal = os.path.join(d, "cal.cfg")
         write(cal, "# an old calibration\n")
