@@ -9,6 +9,7 @@
  *   gsh_child_wait    waitid(WNOWAIT) until it has ended; kill(-pid);
  *                     drop the record; waitpid (reap)
  *   gsh_child_kill_all  (signal handler) kill(-pid) each; waitpid each
+ *   gsh_child_signal_all  (signal handler) kill(-pid, sig) each
  *
  * Both sides call setpgid, so the group exists before either goes on,
  * whichever runs first.  The record is an array of sig_atomic_t so that a
@@ -61,7 +62,7 @@ static void become_child(pid_t parent)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
     _exit(1); /* the parent died before PR_SET_PDEATHSIG could cover it */
-  static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
   for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++) {
     struct sigaction old;
     if (sigaction(reset[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN &&
@@ -127,6 +128,17 @@ void gsh_child_kill(pid_t pid)
 {
   if (pid > 0)
     kill(-pid, SIGKILL);
+}
+
+void gsh_child_signal_all(int sig)
+{
+  int e = errno;
+  for (int i = 0; i < GSH_CHILD_MAX; i++) {
+    pid_t pid = recorded[i];
+    if (pid > 0)
+      kill(-pid, sig);
+  }
+  errno = e;
 }
 
 void gsh_child_kill_all(void)

@@ -7,7 +7,8 @@
  * it together with everything it started (the harness's worker processes,
  * a python3 process pool), and so that a terminal's ^C reaches only the
  * tool, which ends its children in order instead of leaving each to react,
- * and print, on its own.  Three lines of defence, from the most orderly:
+ * and print, on its own (and a terminal's ^Z, which the tool passes on:
+ * gsh_child_signal_all).  Three lines of defence, from the most orderly:
  *
  *   1. the parent waits for the child (gsh_child_wait), then kills what is
  *      left of its group before it reaps it (a python3 killed from outside
@@ -37,10 +38,11 @@
  * fork() for such a child.  In the child (0 returned): a process group of
  * its own; SIGKILL when the parent's forking thread ends (if the parent has
  * already gone, the child exits with status 1 at once); the handlers of
- * SIGINT, SIGTERM, SIGHUP and SIGQUIT reset to the default (a child must not
- * run its parent's clean-up; ignored signals stay ignored); SIGTTOU ignored,
- * so that its messages reach a terminal from a background group even under
- * `stty tostop`; the record, which holds the parent's children, emptied.
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGTSTP reset to the default (a
+ * child must not run its parent's clean-up; ignored signals stay ignored);
+ * SIGTTOU ignored, so that its messages reach a terminal from a background
+ * group even under `stty tostop`; the record, which holds the parent's
+ * children, emptied.
  * In the parent: the child's pid, recorded; -1 and errno if fork failed.
  * SIGINT, SIGTERM and SIGHUP are held off from the fork to the record.
  */
@@ -60,5 +62,10 @@ void gsh_child_kill(pid_t pid);
 /* Async-signal-safe, for a fatal signal's handler: SIGKILL the group of
  * every recorded child, then wait for each of them. */
 void gsh_child_kill_all(void);
+
+/* Async-signal-safe: send sig to the group of every recorded child (job
+ * control: ^Z reaches the tool alone, which stops its children with
+ * SIGSTOP and continues them with SIGCONT). */
+void gsh_child_signal_all(int sig);
 
 #endif

@@ -25,6 +25,8 @@
 static char paths[GUARD_FILES][GUARD_PATH];
 static volatile sig_atomic_t live[GUARD_FILES];
 static void (*volatile kill_kids)(void);
+static void (*volatile signal_kids)(int);
+static struct sigaction stop_action;
 
 static void on_fatal_signal(int sig)
 {
@@ -39,9 +41,43 @@ static void on_fatal_signal(int sig)
   raise(sig); /* the default action again (SA_RESETHAND): die of sig */
 }
 
-void cli_guard_install(void (*kill_children)(void))
+/* ^Z: the children first, then the tool, by SIGTSTP's own default action
+ * (which the kernel skips in an orphaned process group, where nobody could
+ * continue it); once continued, the children too. */
+static void on_stop(int sig)
+{
+  int e = errno;
+  void (*s)(int) = signal_kids;
+  if (s)
+    s(SIGSTOP);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, NULL);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, sig);
+  sigprocmask(SIG_UNBLOCK, &only, NULL);
+  raise(sig); /* stopped here until SIGCONT */
+  sigprocmask(SIG_BLOCK, &only, NULL);
+  sigaction(sig, &stop_action, NULL);
+  if (s)
+    s(SIGCONT);
+  errno = e;
+}
+
+void cli_guard_install(void (*kill_children)(void), void (*signal_children)(int))
 {
   kill_kids = kill_children;
+  signal_kids = signal_children;
+  memset(&stop_action, 0, sizeof stop_action);
+  stop_action.sa_handler = on_stop;
+  stop_action.sa_flags = SA_RESTART;
+  sigemptyset(&stop_action.sa_mask);
+  struct sigaction tstp;
+  if (sigaction(SIGTSTP, NULL, &tstp) == 0 && tstp.sa_handler != SIG_IGN)
+    sigaction(SIGTSTP, &stop_action, NULL);
   static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
     struct sigaction sa, old;

@@ -6,6 +6,10 @@
  *
  * After the clean-up the tool dies of the same signal, so a shell sees what
  * it expects of an interrupted command (status 130 for ^C, 143 for a kill).
+ *
+ * The children lead process groups of their own, so a terminal's ^Z
+ * (SIGTSTP) reaches the tool alone too: the guard stops them (SIGSTOP)
+ * before the tool stops, and continues them (SIGCONT) when it continues.
  */
 #ifndef GS_GUARD_H
 #define GS_GUARD_H
@@ -14,9 +18,11 @@
  * a shell's background job): the handler calls kill_children (may be NULL;
  * it must be async-signal-safe, e.g. gsh_child_kill_all), removes every
  * guarded file, and dies of the signal.  A second signal of the same kind
- * during the clean-up ends the tool at once.  Call again to change
- * kill_children. */
-void cli_guard_install(void (*kill_children)(void));
+ * during the clean-up ends the tool at once.  And catch SIGTSTP (unless
+ * ignored): signal_children(SIGSTOP) (may be NULL; async-signal-safe, e.g.
+ * gsh_child_signal_all), stop as SIGTSTP's default action does, then
+ * signal_children(SIGCONT).  Call again to change the functions. */
+void cli_guard_install(void (*kill_children)(void), void (*signal_children)(int));
 
 /* Remove path if a fatal signal ends the tool before cli_guard_release(path).
  * 0, or -1 when the path is too long or too many are guarded (then it is

@@ -13,7 +13,7 @@
  * the named one only when everything succeeded.  Every command runs under
  * the signal guard (guard.h): ^C, SIGTERM or SIGHUP kill the children the
  * command started (child.h) and remove its temporary files before the tool
- * dies of the signal.
+ * dies of the signal; ^Z stops the children with the tool.
  */
 #define _GNU_SOURCE /* getopt_long */
 
@@ -376,7 +376,7 @@ static int main_help(void)
 
 int main(int argc, char **argv)
 {
-  cli_guard_install(gsh_child_kill_all);
+  cli_guard_install(gsh_child_kill_all, gsh_child_signal_all);
   errno = 0; /* see finish_stdout */
   if (argc < 2)
     return main_usage_error("missing command", NULL);
