@@ -6,7 +6,8 @@
 # injected on conditions seen in /proc, never after fixed delays; no test
 # asserts a timing of the host.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(case server worker output interrupt-validate interrupt-calibrate)
+foreach(case server worker output-measure output-others output-late interrupt-validate-c
+    interrupt-validate-py interrupt-calibrate)
   string(REPLACE "-" "_" name ${case})
   add_test(NAME fault_${name}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/faults.py

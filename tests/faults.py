@@ -10,16 +10,20 @@ CASE is one of:
                        asyncio) and cpython (threads, processes);
   worker               a worker process is killed in the middle of `gilsim
                        measure --model processes`: runtime c and cpython;
-  output               output files that cannot be written (a missing folder,
+  output-measure, output-others
+                       output files that cannot be written (a missing folder,
                        a directory, a read-only folder, an unreadable CSV to
-                       append to, a device) for measure, validate, sweep,
-                       calibrate and run: refused at once with exit 2; and a
-                       folder made read-only during a run: exit 1 at the end;
-  interrupt-validate   ^C (SIGINT to the process group, as a terminal sends
+                       append to, a device) for measure, and for validate,
+                       sweep, calibrate and run: refused at once, exit 2;
+  output-late          a folder made read-only during a run: exit 1 at the
+                       end;
+  interrupt-validate-c, interrupt-validate-py
+                       ^C (SIGINT to the process group, as a terminal sends
                        it), SIGTERM and SIGKILL to the gilsim process alone,
                        in the middle of `gilsim validate --csv F --plot P`,
-                       while a C and while a CPython configuration is
-                       measured;
+                       while a C (or a CPython) configuration is measured;
+                       and ^Z then fg (SIGTSTP, SIGCONT to the group) before
+                       ^C: every process stops and continues;
   interrupt-calibrate  the same in the middle of `gilsim calibrate -o F`,
                        in its C part and in its python3 part.
 
@@ -32,8 +36,9 @@ temporary file beside them.
 
 How it stays robust on a loaded 2-core machine: every gilsim runs in a
 session of its own (setsid), so "no process left" means no live process in
-that session, whatever it was reparented to, and the signal for ^C goes to
-that session's process group; faults are injected when a condition is seen
+that session, whatever it was reparented to; in the session a small
+launcher starts gilsim as a shell with job control does, in a process group
+of its own, which gets the signals a terminal sends (^C, ^Z); faults are injected when a condition is seen
 in /proc (the server holds an established connection, a worker process
 exists, a temporary file exists), polled every 10 ms, never after a fixed
 delay; the runs it interrupts would last many seconds if nothing happened
@@ -198,22 +203,63 @@ def can_drop_dac():
     return cmd if r.returncode != 0 else None
 
 
+# Starts gilsim as a shell with job control starts a command: in a process
+# group of its own, under a parent in another group of the same session
+# (so that the group is not orphaned and ^Z stops it), then exits with
+# gilsim's status, or 128 + N for death by signal N, as a shell reports it.
+LAUNCHER = r"""
+import os, sys
+w = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.close(w)
+    os.execvp(sys.argv[2], sys.argv[2:])
+try:
+    os.setpgid(pid, pid)
+except OSError:
+    pass
+os.write(w, b"%d" % pid)
+os.close(w)
+_, st = os.waitpid(pid, 0)
+sys.exit(128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st))
+"""
+
+
 class Run:
-    """One gilsim command in a session of its own."""
+    """One gilsim command in a session of its own, started by LAUNCHER:
+    pid is gilsim's (and its process group's), sid the session's."""
 
     def __init__(self, args, name, prefix=()):
         self.args = list(prefix) + [GILSIM] + args
         self.out = os.path.join(WORK, name + ".out")
         self.err = os.path.join(WORK, name + ".err")
+        r, w = os.pipe()
         with open(self.out, "wb") as o, open(self.err, "wb") as e:
-            self.p = subprocess.Popen(self.args, stdout=o, stderr=e, stdin=subprocess.DEVNULL,
-                                      cwd=WORK, start_new_session=True)
+            self.p = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(w)] + self.args,
+                                      stdout=o, stderr=e, stdin=subprocess.DEVNULL, cwd=WORK,
+                                      start_new_session=True, pass_fds=(w,))
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            got = f.read()
+        if not got:
+            self.p.wait()
+            raise Fail("the launcher did not start gilsim")
+        self.pid = int(got)
         self.sid = self.p.pid
         self.started = time.monotonic()
         self.rc = None
 
     def procs(self):
-        return session_procs(self.sid)
+        """gilsim and everything it started: the session, less the launcher."""
+        return {p: v for p, v in session_procs(self.sid).items() if p != self.sid}
+
+    def kill_everything(self):
+        for p in list(session_procs(self.sid)):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
 
     def finish(self, timeout=RUN_LIMIT):
         """Wait for gilsim, then for every process of its session to be
@@ -223,7 +269,7 @@ class Run:
         try:
             self.rc = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.sid, signal.SIGKILL)
+            self.kill_everything()
             self.p.wait()
             raise Fail("gilsim did not end within %.0f s\n%s" % (timeout, self.describe()))
         self.took = time.monotonic() - self.started
@@ -252,7 +298,7 @@ class Run:
             time.sleep(POLL)
             left = self.procs()
         if left:
-            os.killpg(self.sid, signal.SIGKILL)  # not to leave them to the next test
+            self.kill_everything()  # not to leave them to the next test
             raise Fail("processes left behind %.0f s after gilsim ended: %s\n%s" % (
                 GONE_WITHIN, left, self.describe()))
 
@@ -264,8 +310,8 @@ class Run:
         check("Traceback" not in self.stderr, "a traceback on stderr", self)
 
     def died_of(self, sig):
-        # A shell shows death by signal N as 128 + N; 130 is also accepted.
-        ok = self.rc in (-sig, 128 + sig, 130 if sig == signal.SIGINT else None)
+        # As a shell shows death by signal N: 128 + N (130 for ^C).
+        ok = self.rc == 128 + sig
         check(ok, "exit status %s, expected death by signal %d" % (self.rc, sig), self)
         check(self.stdout == "", "stdout should be empty", self)
         # Nothing from gilsim or its children: they were killed, not left to
@@ -348,7 +394,7 @@ def case_worker():
 
 # ---- (c) outputs that cannot be written ---------------------------------------------------
 
-def case_output():
+def case_output(commands):
     drop = can_drop_dac()
     d = fresh_dir("output")
     adir = os.path.join(d, "adir")
@@ -387,18 +433,14 @@ def case_output():
          "it is a directory"),
         ("sweep --plot in a missing folder", ["sweep", c_cfg, "--plot", missing[:-4]], False,
          "no folder"),
-        ("sweep --csv in a read-only folder", ["sweep", c_cfg, "--csv",
-                                               os.path.join(ro, "s.csv")], True,
-         "no permission to create files in"),
         ("calibrate -o a directory", ["calibrate", "--quick", "-o", adir], False,
          "cannot write '%s': it is a directory" % adir),
-        ("calibrate -o in a read-only folder", ["calibrate", "--quick", "-o",
-                                                os.path.join(ro, "cal.cfg")], True,
-         "no permission to create files in"),
         ("run --trace a directory", ["run", c_cfg, "--trace", adir], False,
          "cannot write trace '%s'" % adir),
     ]
     for what, args, needs_perms, needle in cases:
+        if (args[0] == "measure") != (commands == "measure"):
+            continue
         if needs_perms and drop is None:
             say("skipped: %s (root, and setpriv cannot drop CAP_DAC_OVERRIDE here)" % what)
             continue
@@ -413,8 +455,11 @@ def case_output():
         no_temporaries(ro, run)
         say("ok: %s: exit 2 in %.2f s: %s" % (what, run.took, run.stderr.strip().splitlines()[0]))
 
-    # A folder that stops being writable while the run goes on: the run
-    # fails at the end (exit 1), the CSV as it was, no temporary.
+
+def case_output_late():
+    """A folder that stops being writable while the run goes on: the run
+    fails at the end (exit 1), the CSV as it was, no temporary."""
+    drop = can_drop_dac()
     if drop is None:
         say("skipped: a folder made read-only during the run (root, no setpriv)")
         return
@@ -441,14 +486,25 @@ def case_output():
 
 def interrupt(run, how):
     if how == "SIGINT to the group":
-        os.killpg(run.sid, signal.SIGINT)
+        os.killpg(run.pid, signal.SIGINT)
         return signal.SIGINT
     sig = signal.SIGKILL if how == "SIGKILL to gilsim" else signal.SIGTERM
-    os.kill(run.p.pid, sig)
+    os.kill(run.pid, sig)
     return sig
 
 
-def case_interrupt_validate():
+def stopped_and_continued(run):
+    """^Z (SIGTSTP to the group), then fg (SIGCONT to the group): the
+    children, in groups of their own, must stop and continue with gilsim."""
+    os.killpg(run.pid, signal.SIGTSTP)
+    wait_for("every process of the run stopped", lambda: all(
+        st == "T" for _, st, _ in run.procs().values()) and len(run.procs()) > 1, run)
+    os.killpg(run.pid, signal.SIGCONT)
+    wait_for("every process of the run continued", lambda: all(
+        st != "T" for _, st, _ in run.procs().values()), run)
+
+
+def case_interrupt_validate(runtime):
     def c_measuring(run):
         return any(c == "gilsim-worker" for c, _, _ in run.procs().values())
 
@@ -457,11 +513,12 @@ def case_interrupt_validate():
         return any(c.startswith("python") and pp in ps and ps[pp][0].startswith("python")
                    for c, _, pp in ps.values())
 
-    for cfg, busy in (("fault-countdown-c.cfg", c_measuring),
-                      ("fault-countdown-py.cfg", py_measuring)):
+    for cfg, busy in (("fault-countdown-%s.cfg" % runtime,
+                       c_measuring if runtime == "c" else py_measuring),):
         # SIGKILL leaves gilsim no clean-up of its own: its children die
         # with it (PR_SET_PDEATHSIG), and it has written nothing yet.
-        for how in ("SIGINT to the group", "SIGTERM to gilsim", "SIGKILL to gilsim"):
+        for how in ("SIGINT to the group", "SIGTERM to gilsim", "SIGKILL to gilsim",
+                    "^Z, fg, then SIGINT to the group"):
             d = fresh_dir("interrupt-validate")
             csv, plot = os.path.join(d, "v.csv"), os.path.join(d, "v")
             write(csv, "an old validation\n")
@@ -472,7 +529,9 @@ def case_interrupt_validate():
                        "--workers", "2", "--cores", "1", "--repeat", "2", "--csv", csv,
                        "--plot", plot], "interrupt-validate")
             wait_for("a measurement", lambda: busy(run), run)
-            sig = interrupt(run, how)
+            if how.startswith("^Z"):
+                stopped_and_continued(run)
+            sig = interrupt(run, "SIGINT to the group" if how.startswith("^Z") else how)
             run.finish()
             run.died_of(sig)
             same(before, snapshot(d), "--csv and --plot files", run)
@@ -511,8 +570,11 @@ def case_interrupt_calibrate():
 CASES = {
     "server": case_server,
     "worker": case_worker,
-    "output": case_output,
-    "interrupt-validate": case_interrupt_validate,
+    "output-measure": lambda: case_output("measure"),
+    "output-others": lambda: case_output("others"),
+    "output-late": case_output_late,
+    "interrupt-validate-c": lambda: case_interrupt_validate("c"),
+    "interrupt-validate-py": lambda: case_interrupt_validate("py"),
     "interrupt-calibrate": case_interrupt_calibrate,
 }
 
