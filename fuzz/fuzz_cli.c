@@ -18,7 +18,8 @@
  *   gs_calibration_load  calibrate --check FILE, about to read FILE
  * Nothing the commands do before these allocates, so the jump leaks nothing.
  * cli_guard_install, which main() calls first, is wrapped too, to do
- * nothing: libFuzzer keeps its own handlers of SIGINT and SIGTERM.
+ * nothing: libFuzzer keeps its own handlers of SIGINT and SIGTERM (and
+ * SIGTSTP stays as it is).
  *
  * The tool writes its help to stdout and closes stdout when done, and
  * writes its errors to stderr: both are swapped for streams that throw the
@@ -30,6 +31,7 @@
 
 #include "gilsim_main.h"
 #include "cli.h"
+#include "guard.h"
 
 #include <setjmp.h>
 #include <stddef.h>
@@ -53,7 +55,17 @@ int __wrap_cli_parse(int argc, char **argv, run_args *a, const cli_command *cmd)
 void __wrap_cli_host_facts(char *host, size_t nh, char *cpu, size_t nc, char *kernel, size_t nk,
                            int with_machine);
 gs_err __wrap_gs_calibration_load(const char *path, gs_calibration **out, gs_error *err);
-void __wrap_cli_guard_install(void (*kill_children)(void));
+void __wrap_cli_guard_install(void (*kill_children)(void), void (*signal_children)(int));
+
+/* A wrapper must keep the type of what it replaces: a change of a
+ * signature in the tool stops the build here. */
+#define SAME_TYPE(f) \
+  _Static_assert(__builtin_types_compatible_p(__typeof__(&f), __typeof__(&__wrap_##f)), \
+                 "__wrap_" #f " no longer matches " #f)
+SAME_TYPE(cli_parse);
+SAME_TYPE(cli_host_facts);
+SAME_TYPE(gs_calibration_load);
+SAME_TYPE(cli_guard_install);
 
 int __wrap_cli_parse(int argc, char **argv, run_args *a, const cli_command *cmd)
 {
@@ -76,9 +88,9 @@ gs_err __wrap_gs_calibration_load(const char *path, gs_calibration **out, gs_err
   longjmp(stop, 1);
 }
 
-void __wrap_cli_guard_install(void (*kill_children)(void))
+void __wrap_cli_guard_install(void (*kill_children)(void), void (*signal_children)(int))
 {
-  (void)kill_children;
+  (void)kill_children, (void)signal_children;
 }
 
 /* ---- Streams that discard ------------------------------------------------- */
