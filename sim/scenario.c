@@ -201,57 +201,78 @@ static void join_names(char *buf, size_t n, const char *const *names, size_t cou
 
 /* ---- Reading the file -------------------------------------------------- */
 
-/* Read the whole file, NUL-terminated.  We read it ourselves rather than let
- * libconfig do it so that an unreadable file (missing, a directory, no
- * permission) is an I/O error with its reason, not a syntax error. */
-static gs_err read_text(const loader *L, char **text, size_t *len)
+/* The most a scenario may make the loader read from one file: the scenario
+ * itself, its calibration or a samples file.  64 MiB is three times a
+ * scenario listing GS_MAX_TASKS numbers of 20 digits, and some 7 million
+ * samples; it keeps a name such as /dev/zero or an endless pipe from
+ * filling memory (the read stops, EFBIG, after 64 MiB). */
+#define FILE_MAX_B ((size_t)64 << 20)
+
+/* Read the whole file at path, NUL-terminated, into *text (len bytes
+ * before the NUL).  0, or -1 with errno set: from fopen or fread, ENOMEM,
+ * or EFBIG past FILE_MAX_B.  Cost: O(len), doubling the buffer. */
+static int read_whole(const char *path, char **text, size_t *len)
 {
   *text = NULL;
   *len = 0;
-  FILE *f = fopen(L->path, "rb");
-  if (!f) {
-    if (L->err)
-      snprintf(L->err->msg, sizeof L->err->msg, "cannot read '%s': %s", L->path, strerror(errno));
-    return GS_ERR_IO;
-  }
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return -1;
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
-  while (buf) {
-    if (cap - n < 2) {
-      char *bigger = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+  int e = buf ? 0 : ENOMEM;
+  while (!e) {
+    if (cap - n < 2) { /* n <= FILE_MAX_B here: cap reaches 2 x FILE_MAX_B at most */
+      char *bigger = realloc(buf, cap * 2);
       if (!bigger) {
-        free(buf);
-        buf = NULL;
+        e = ENOMEM;
         break;
       }
       buf = bigger;
       cap *= 2;
     }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    size_t want = cap - n - 1;
+    if (want > FILE_MAX_B + 1 - n)
+      want = FILE_MAX_B + 1 - n; /* one byte past the limit tells */
+    errno = 0;
+    size_t got = fread(buf + n, 1, want, f);
     n += got;
-    if (got == 0)
+    if (n > FILE_MAX_B)
+      e = EFBIG;
+    else if (got == 0)
       break;
   }
-  if (!buf) {
-    fclose(f);
+  if (!e && ferror(f))
+    e = errno ? errno : EIO;
+  fclose(f);
+  if (e) {
+    free(buf);
+    errno = e;
+    return -1;
+  }
+  buf[n] = 0;
+  *text = buf;
+  *len = n;
+  return 0;
+}
+
+/* Read the scenario (or calibration) file.  We read it ourselves rather
+ * than let libconfig do it so that an unreadable file (missing, a
+ * directory, no permission, too large) is an I/O error with its reason,
+ * not a syntax error. */
+static gs_err read_text(const loader *L, char **text, size_t *len)
+{
+  if (read_whole(L->path, text, len) == 0)
+    return GS_OK;
+  int e = errno;
+  if (e == ENOMEM) {
     if (L->err)
       snprintf(L->err->msg, sizeof L->err->msg, "out of memory reading '%s'", L->path);
     return GS_ERR_NOMEM;
   }
-  if (ferror(f)) {
-    int e = errno;
-    fclose(f);
-    free(buf);
-    if (L->err)
-      snprintf(L->err->msg, sizeof L->err->msg, "cannot read '%s': %s", L->path,
-               strerror(e ? e : EIO));
-    return GS_ERR_IO;
-  }
-  fclose(f);
-  buf[n] = 0;
-  *text = buf;
-  *len = n;
-  return GS_OK;
+  if (L->err)
+    snprintf(L->err->msg, sizeof L->err->msg, "cannot read '%s': %s", L->path, strerror(e));
+  return GS_ERR_IO;
 }
 
 /* ---- Integer literals -------------------------------------------------- */
@@ -950,19 +971,21 @@ static gs_err load_samples(const loader *L, const config_setting_t *at, const ch
     return nomem(L);
   sc->samples = list;
 
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return invalid(L, at, "cannot read '%s': %s", path, strerror(errno));
+  char *text;
+  size_t len;
+  if (read_whole(path, &text, &len) != 0)
+    return errno == ENOMEM ? nomem(L) : invalid(L, at, "cannot read '%s': %s", path, strerror(errno));
   double *v = NULL;
-  size_t n = 0, cap = 0, linecap = 0;
-  char *line = NULL;
+  size_t n = 0, cap = 0;
   unsigned lineno = 0;
-  ssize_t got;
   gs_err e = GS_OK;
-  while (e == GS_OK && (got = getline(&line, &linecap, f)) >= 0) {
+  for (const char *line = text, *past = text + len; line < past && e == GS_OK;) {
+    const char *nl = memchr(line, '\n', (size_t)(past - line));
+    const char *next = nl ? nl + 1 : past;
     lineno++;
     /* trim: spaces, tabs and the CR of a CRLF file are no part of a value */
-    const char *start = line, *stop = line + got;
+    const char *start = line, *stop = next;
+    line = next;
     while (start < stop && (*start == ' ' || *start == '\t'))
       start++;
     while (stop > start && (stop[-1] == '\n' || stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
@@ -972,7 +995,8 @@ static gs_err load_samples(const loader *L, const config_setting_t *at, const ch
     char *end;
     errno = 0;
     double x = strtod(start, &end);
-    /* end must reach stop: a NUL inside the line is not the end of it */
+    /* end must be stop: a NUL inside the line is not the end of it, and a
+     * value does not go on into the next line */
     if (end != stop || errno || !isfinite(x) || x < 0) {
       e = bad_sample(L, at, path, lineno, "a non-negative number", start, (size_t)(stop - start));
       break;
@@ -996,12 +1020,9 @@ static gs_err load_samples(const loader *L, const config_setting_t *at, const ch
     }
     v[n++] = x;
   }
-  if (e == GS_OK && ferror(f))
-    e = invalid(L, at, "cannot read '%s': %s", path, strerror(errno ? errno : EIO));
   if (e == GS_OK && n == 0)
     e = invalid(L, at, "'%s' holds no samples", path);
-  free(line);
-  fclose(f);
+  free(text);
   if (e != GS_OK) {
     free(v);
     return e;

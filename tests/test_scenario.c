@@ -964,6 +964,13 @@ Test(scenario, empirical_file_that_cannot_be_read_is_named)
                        "%s/s.cfg:3: network.latency.file: cannot read '%s/nope.txt': No such file or directory");
 }
 
+/* A name such as /dev/zero must not fill memory: at most 64 MiB is read. */
+Test(scenario, empirical_file_that_never_ends_is_refused_after_64_mib)
+{
+  expect_samples_error(EMPIRICAL_DL("/dev/zero", ""), NULL,
+                       "%s/s.cfg:3: network.latency.file: cannot read '/dev/zero': File too large");
+}
+
 Test(scenario, empirical_file_without_samples_is_rejected)
 {
   expect_samples_error(EMPIRICAL_DL("lat.txt", ""), "# only a header\n\n",
@@ -1173,6 +1180,15 @@ Test(scenario, a_directory_is_an_io_error)
   cr_assert_eq(gs_scenario_load(GS_SOURCE_DIR "/scenarios", &sc, &err), GS_ERR_IO);
   cr_assert_null(sc);
   cr_assert_str_eq(err.msg, "cannot read '" GS_SOURCE_DIR "/scenarios': Is a directory");
+}
+
+Test(scenario, a_file_that_never_ends_is_an_io_error_after_64_mib)
+{
+  gs_scenario *sc = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_scenario_load("/dev/zero", &sc, &err), GS_ERR_IO);
+  cr_assert_null(sc);
+  cr_assert_str_eq(err.msg, "cannot read '/dev/zero': File too large");
 }
 
 /* Every file in tests/bad/ starts with "# expect: MESSAGE" (FILE standing
