@@ -19,6 +19,7 @@
 #include "rng.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct gsK_sim gsK_sim;
 typedef struct gsK_thread gsK_thread;
@@ -244,6 +245,34 @@ void gsK_make_runnable(gsK_sim *s, gsK_thread *t);
 void gsK_core_event(gsK_sim *s, gsK_core *c);
 /* Fail the run with a model error (allocation failure, event limit). */
 void gsK_fail(gsK_sim *s, int code, const char *msg);
+
+/* ---- Simulated time ---------------------------------------------------- */
+/* Simulated time ends at GSK_HORIZON, 2^62 ns (146 years).  A duration may
+ * be far longer (a draw from a heavy tail saturates at 9e18 ns, rng.c, and
+ * so does work), so a time ahead is summed with gsK_later, which saturates
+ * instead of overflowing, and every event goes through gsK_schedule, which
+ * fails the run (GS_ERR_LIMIT) rather than schedule one past the horizon.
+ * Hence now <= GSK_HORIZON, and the bounded sums of the scheduler (a slice,
+ * a tick, a wake-up latency after now) cannot overflow either. */
+#define GSK_HORIZON ((gs_time)1 << 62)
+
+/* a + b for a time and a duration (both >= 0), saturating at INT64_MAX. */
+static inline gs_time gsK_later(gs_time a, gs_time b)
+{
+  return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
+/* Schedule ev at `at` (>= now); past the horizon, or when the event queue
+ * cannot grow, fail the run instead. */
+static inline void gsK_schedule(gsK_sim *s, gsE_event *ev, gs_time at)
+{
+  if (at > GSK_HORIZON)
+    gsK_fail(s, GS_ERR_LIMIT,
+             "simulated time would pass 2^62 ns (146 years): a duration of the scenario, or a "
+             "draw from the tail of one of its distributions, is too long");
+  else if (gsE_schedule(&s->q, ev, at) < 0)
+    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+}
 
 /* ---- Synchronisation (sync.c) ----------------------------------------- */
 /* A futex-style mutex: unlock wakes one waiter but hands nothing over; the

@@ -97,8 +97,7 @@ static gsL_coro *pop_ready(loop *l)
 void gsL_sleep(gsK_sim *s, gsL_coro *c, gs_time ns)
 {
   loop *l = s->loop;
-  if (gsE_schedule(&s->q, &c->timer, gsK_now(s) + ns) < 0)
-    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  gsK_schedule(s, &c->timer, gsK_later(gsK_now(s), ns));
   l->nawait++;
   gsT_counter(s, "awaiting coroutines", (int64_t)l->nawait);
 }

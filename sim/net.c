@@ -295,18 +295,16 @@ static void reprogram(gsK_sim *s, net *n)
   gs_time at = gsK_now(s);
   if (isfinite(r) && left > 0) {
     double dt = ceil(left / r);
-    at += dt > 9e18 ? (gs_time)9e18 : (gs_time)dt;
+    at = gsK_later(at, dt > 9e18 ? (gs_time)9e18 : (gs_time)dt);
   }
-  if (gsE_schedule(&s->q, &n->ev, at) < 0)
-    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  gsK_schedule(s, &n->ev, at);
 }
 
 static void start_latency(gsK_sim *s, net *n, xfer *x)
 {
   n->slots_used++;
   gs_time lat = gsR_sample(&s->rng, &s->sc->net.latency);
-  if (gsE_schedule(&s->q, &x->lat, gsK_now(s) + lat) < 0)
-    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  gsK_schedule(s, &x->lat, gsK_later(gsK_now(s), lat));
 }
 
 void gsN_request(gsK_sim *s, gsK_cursor *cur, int64_t bytes)

@@ -278,13 +278,12 @@ static void program_core(gsK_sim *s, gsK_core *c)
   gsK_thread *t = c->cur;
   if (t->breaker)
     cut_at_check_point(t);
-  gs_time at = c->seg_start + t->pending_sys + t->op_left;
+  gs_time at = gsK_later(gsK_later(c->seg_start, t->pending_sys), t->op_left);
   if (c->slice_end < at)
     at = c->slice_end;
   if (at < gsK_now(s))
     at = gsK_now(s);
-  if (gsE_schedule(&s->q, &c->ev, at) < 0)
-    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  gsK_schedule(s, &c->ev, at);
 }
 
 static void dispatch(gsK_sim *s, gsK_core *c, gsK_thread *t, gs_time latency)
@@ -402,8 +401,7 @@ void gsK_make_runnable(gsK_sim *s, gsK_thread *t)
   }
   if (victim && t->vruntime + s->wakeup_gran < worst) {
     victim->resched = true;
-    if (gsE_schedule(&s->q, &victim->ev, gsK_now(s)) < 0)
-      gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+    gsK_schedule(s, &victim->ev, gsK_now(s));
   }
 }
 
@@ -422,9 +420,8 @@ static void go_to_sleep(gsK_sim *s, gsK_core *c, gsK_thread *t)
   set_state(s, t, GS_TS_BLOCKED);
   t->nvcsw++;
   t->core = NULL;
-  if (t->blk_timeout >= 0 &&
-      gsE_schedule(&s->q, &t->timer, gsK_now(s) + t->blk_timeout) < 0)
-    gsK_fail(s, GS_ERR_NOMEM, "out of memory growing the event queue");
+  if (t->blk_timeout >= 0)
+    gsK_schedule(s, &t->timer, gsK_later(gsK_now(s), t->blk_timeout));
   core_next(s, c);
 }
 

@@ -27,6 +27,12 @@ endfunction()
 gs_fuzz_regression(libconfig-leak-string-token.cfg 2 ":5: syntax error")
 gs_fuzz_regression(libconfig-leak-empty-string-token.cfg 2 ":3: syntax error")
 
+# A lognormal latency with sigma 4000 draws 9e18 ns (the most a sample
+# may be); the next request's end, now + 9e18, overflowed int64 (UBSan in
+# net.c; a plain build ran on with a time in the past).  Time now ends at
+# 2^62 ns (kernel.h) and the run fails with a limit error.
+gs_fuzz_regression(net-latency-past-int64.cfg 1 "simulated time would pass 2^62 ns")
+
 # Every file has its test: one added without a line above fails here.
 file(GLOB GS_FUZZ_FILES RELATIVE ${GS_FUZZ_REG} CONFIGURE_DEPENDS ${GS_FUZZ_REG}/*)
 foreach(file ${GS_FUZZ_FILES})

@@ -111,3 +111,29 @@ Test(io, loop_counts_iterations_and_epoll_waits)
   gs_results_free(r);
   ts_free(sc);
 }
+
+/* Simulated time ends at 2^62 ns (kernel.h): a draw that would carry it
+ * further fails the run with a limit error; the sum used to overflow
+ * int64 (the second request's 8e18 ns after the first's). */
+Test(io, a_first_byte_latency_past_the_time_horizon_fails_the_run)
+{
+  gs_scenario *sc = ts_download(GS_MODEL_SEQUENTIAL, 2, 1000, 0, (gs_time)8e18);
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_run(sc, &r, &err), GS_ERR_LIMIT, "%s", err.msg);
+  cr_assert_null(r);
+  cr_assert(strstr(err.msg, "simulated time would pass 2^62 ns (146 years)"), "%s", err.msg);
+  ts_free(sc);
+}
+
+Test(io, a_coroutine_sleep_past_the_time_horizon_fails_the_run)
+{
+  gs_scenario *sc = ts_custom(1, GS_STEP_CPU, 1000);
+  ts_interactive(sc, 0, 2, 1000, (gs_time)8e18); /* two sleeps in a row */
+  sc->model = GS_MODEL_ASYNCIO;
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_run(sc, &r, &err), GS_ERR_LIMIT, "%s", err.msg);
+  cr_assert(strstr(err.msg, "146 years"), "%s", err.msg);
+  ts_free(sc);
+}

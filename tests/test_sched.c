@@ -146,3 +146,33 @@ Test(sched, context_switch_cost_is_charged_as_sys_time)
   gs_results_free(dear);
   ts_free(sc);
 }
+
+/* Simulated time ends at 2^62 ns (kernel.h): a blocking call whose
+ * timeout would carry it further fails the run with a limit error; the
+ * second sleep's end used to overflow int64. */
+Test(sched, a_sleep_past_the_time_horizon_fails_the_run)
+{
+  gs_scenario *sc = ts_custom(1, GS_STEP_CPU, 1000);
+  ts_interactive(sc, 0, 2, 1000, (gs_time)8e18); /* two sleeps in a row */
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_run(sc, &r, &err), GS_ERR_LIMIT, "%s", err.msg);
+  cr_assert_null(r);
+  cr_assert(strstr(err.msg, "simulated time would pass 2^62 ns (146 years)"), "%s", err.msg);
+  ts_free(sc);
+}
+
+/* Work that would end past the horizon is cut into slices as any other:
+ * the run goes on (here to its event limit) rather than fail or overflow. */
+Test(sched, work_ending_past_the_time_horizon_runs_in_slices)
+{
+  gs_scenario *sc = ts_custom(1, GS_STEP_CPU, (gs_time)8e18);
+  ts_interactive(sc, 0, 1, (gs_time)8e18, 0);
+  sc->custom[0].steps[1].kind = GS_STEP_CPU; /* two 8e18 ns steps in a row */
+  ts_set(sc, GS_P_MAX_EVENTS, 1000);
+  gs_results *r = NULL;
+  gs_error err = {{0}};
+  cr_assert_eq(gs_run(sc, &r, &err), GS_ERR_LIMIT, "%s", err.msg);
+  cr_assert(strstr(err.msg, "event limit reached"), "%s", err.msg);
+  ts_free(sc);
+}
