@@ -162,8 +162,16 @@ static int64_t thread_cpu_ns(void)
 double gsh__calibrate(void)
 {
   /* 2^20 decrements take about a millisecond; the fastest of five tries
-   * is the least disturbed by interrupts and frequency ramps. */
+   * is the least disturbed by interrupts and frequency ramps.  First 50 ms
+   * of CPU in the loop: a core that was idle runs the first tens of
+   * milliseconds markedly slower (a first try measured up to a third
+   * below the rate seconds later), and a rate taken then makes every
+   * convoy step worth less CPU than the scenario says. */
   const int64_t units = INT64_C(1) << 20;
+  for (int64_t start = thread_cpu_ns(); thread_cpu_ns() - start < 50 * INT64_C(1000000);) {
+    gsh__worker w = {0};
+    countdown_task(&w, units);
+  }
   double best = 0;
   for (int k = 0; k < 5; k++) {
     gsh__worker w = {0};

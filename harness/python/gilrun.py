@@ -181,12 +181,16 @@ def _cpu_clock():
     return time.thread_time()
 
 
-def _rate(fn, first, total_s, runs=5):
+def _rate(fn, first, total_s, runs=5, warm_s=0.1):
     """Units per CPU second of fn(units).  Double the count until one call
-    takes 2 ms (this also warms up the specialising interpreter), then time
-    `runs` calls sharing total_s and keep the median rate: one disturbed
-    or unusually lucky run does not set it."""
+    takes 2 ms (this also warms up the specialising interpreter), keep
+    calling until warm_s of CPU has gone (a core that was idle runs the
+    first tens of milliseconds markedly slower: a rate taken then was up
+    to a third low, and every cpu step was worth less CPU than the
+    scenario says), then time `runs` calls sharing total_s and keep the
+    median rate: one disturbed or unusually lucky run does not set it."""
     n = first
+    w0 = _cpu_clock()
     while True:
         c0 = _cpu_clock()
         fn(n)
@@ -194,6 +198,8 @@ def _rate(fn, first, total_s, runs=5):
         if dt >= 0.002:
             break
         n *= 2
+    while _cpu_clock() - w0 < warm_s:
+        fn(n)
     n = max(1, int(n / dt * total_s / runs))
     rates = []
     for _ in range(runs):
