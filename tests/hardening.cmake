@@ -3,6 +3,9 @@
 #   bad_catalogue_cli    every malformed scenario of tests/bad/ through
 #                        `gilsim run`: exit 2, the documented message,
 #                        nothing written (tests/bad_cli.sh)
+#   output_links         --trace, --csv and --plot named through symbolic
+#                        links: the targets written, the links kept, a loop
+#                        refused with exit 2 (tests/output_links.sh)
 #   valgrind_*           the default scenario (what ./run.sh runs) under
 #                        valgrind --leak-check=full, plain and with a trace
 #                        and JSON report: no error, no leak.  Not in the
@@ -12,6 +15,10 @@
 add_test(NAME bad_catalogue_cli
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bad_cli.sh $<TARGET_FILE:gilsim> tests/bad
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+
+add_test(NAME output_links
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/output_links.sh $<TARGET_FILE:gilsim>
+    ${PROJECT_SOURCE_DIR}/scenarios/primes.cfg)
 
 if(NOT GILSIM_SANITIZE)
   find_program(GS_VALGRIND valgrind)

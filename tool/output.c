@@ -28,18 +28,32 @@ static int refuse(const char *path, const char *why)
   return EXIT_USAGE;
 }
 
+static int check_target(const char *path, const char *target, unsigned flags);
+
 int cli_output_check(const char *path, unsigned flags)
 {
   size_t len = strlen(path);
   if (len == 0 || path[len - 1] == '/')
     return refuse(path, "expected a file name");
+  char *target = cli_output_target(path);
+  if (!target)
+    return refuse(path, strerror(ENOMEM));
+  int status = check_target(path, target, flags);
+  free(target);
+  return status;
+}
+
+/* The checks, on the file a chain of symbolic links from path leads to
+ * (path itself if it is none): messages name path. */
+static int check_target(const char *path, const char *target, unsigned flags)
+{
   struct stat st;
-  if (stat(path, &st) == 0) {
+  if (stat(target, &st) == 0) {
     if (S_ISDIR(st.st_mode))
       return refuse(path, "it is a directory");
     if (!S_ISREG(st.st_mode))
       return refuse(path, "it is not a regular file (it would be replaced by one)");
-    if ((flags & CLI_OUT_APPEND) && faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0) {
+    if ((flags & CLI_OUT_APPEND) && faccessat(AT_FDCWD, target, R_OK, AT_EACCESS) != 0) {
       char why[300];
       snprintf(why, sizeof why, "cannot read it to append to it: %s", strerror(errno));
       return refuse(path, why);
@@ -49,7 +63,7 @@ int cli_output_check(const char *path, unsigned flags)
   }
 
   /* The folder, where the temporary is created and renamed. */
-  char *dir = strdup(path);
+  char *dir = strdup(target);
   if (!dir)
     return refuse(path, strerror(ENOMEM));
   char *slash = strrchr(dir, '/');
@@ -83,7 +97,14 @@ int cli_output_check(const char *path, unsigned flags)
 
 int cli_output_temp(const char *path, char *tmp, size_t n)
 {
-  if (snprintf(tmp, n, "%s.tmp.XXXXXX", path) >= (int)n) {
+  char *target = cli_output_target(path);
+  if (!target) {
+    errno = ENOMEM;
+    return -1;
+  }
+  int len = snprintf(tmp, n, "%s.tmp.XXXXXX", target);
+  free(target);
+  if (len >= (int)n) {
     errno = ENAMETOOLONG;
     return -1;
   }
@@ -119,11 +140,14 @@ int cli_output_temp(const char *path, char *tmp, size_t n)
 
 int cli_output_commit(const char *tmp, const char *path)
 {
-  if (rename(tmp, path) == 0) {
+  char *target = cli_output_target(path);
+  int done = target && rename(tmp, target) == 0;
+  int e = target ? errno : ENOMEM;
+  free(target);
+  if (done) {
     cli_guard_release(tmp);
     return 0;
   }
-  int e = errno;
   cli_output_discard(tmp);
   errno = e;
   return -1;

@@ -7,7 +7,10 @@
  * measurement; written through a temporary file beside the destination
  * ("FILE.tmp.XXXXXX"), renamed over it only when complete and removed if a
  * fatal signal ends the tool (guard.h), so that the file the user named is
- * afterwards either the new one, whole, or exactly as it was.
+ * afterwards either the new one, whole, or exactly as it was.  A name that
+ * is a symbolic link is written through it: the temporary goes beside the
+ * file the chain of links leads to and is renamed over that file (created
+ * if the link dangles), so the link stays a link.
  */
 #ifndef GS_OUTPUT_H
 #define GS_OUTPUT_H
@@ -27,6 +30,12 @@
  * file this process may not read.  Creates nothing.
  */
 int cli_output_check(const char *path, unsigned flags);
+
+/* The file writing to path writes: path, or where the chain of symbolic
+ * links from it leads (relative links resolved from the link's folder; a
+ * loop, or a link that cannot be read, ends the chain there).  Allocated;
+ * NULL when memory runs out. */
+char *cli_output_target(const char *path);
 
 /* Create the temporary for path (its name into tmp, n bytes), with the
  * mode of path when it exists, else the mode a new file gets (0666 less the

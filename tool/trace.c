@@ -23,6 +23,7 @@
  */
 #include "trace.h"
 #include "jsonstr.h"
+#include "output.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -96,7 +97,7 @@ struct gs_tracew {
   int fd;           /* the temporary file */
   char *buf;        /* OUT_CAP bytes of output not yet written */
   size_t len;
-  char *path, *tmp;
+  char *path, *target, *tmp; /* target: path, or where its symbolic links lead */
   int err;          /* errno of the first failed write, or 0 */
   bool failed;
   bool any;         /* an event has been written (a comma goes before the next) */
@@ -763,6 +764,7 @@ static void free_writer(gs_tracew *w)
 {
   free(w->buf);
   free(w->path);
+  free(w->target);
   free(w->tmp);
   free((char *)w->info.scenario);
   free((char *)w->info.model);
@@ -785,24 +787,26 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
     return NULL;
   }
   gs_tracew *w = calloc(1, sizeof *w);
-  size_t n = strlen(path);
+  size_t n = 0;
   if (w) {
     w->buf = malloc(OUT_CAP);
     w->path = strdup(path);
+    w->target = cli_output_target(path); /* through a symbolic link */
+    n = w->target ? strlen(w->target) : 0;
     w->tmp = malloc(n + sizeof ".tmp.XXXXXX");
     w->info = *info;
     w->info.scenario = dup_str(info->scenario);
     w->info.model = dup_str(info->model);
     w->info.gil = dup_str(info->gil);
   }
-  if (!w || !w->buf || !w->path || !w->tmp || !w->info.scenario || !w->info.model || !w->info.gil) {
+  if (!w || !w->buf || !w->path || !w->target || !w->tmp || !w->info.scenario || !w->info.model || !w->info.gil) {
     if (w)
       free_writer(w);
     set_error(err, path, ENOMEM);
     errno = ENOMEM;
     return NULL;
   }
-  memcpy(w->tmp, path, n);
+  memcpy(w->tmp, w->target, n);
   memcpy(w->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
 
   int fd = mkstemp(w->tmp);
@@ -813,13 +817,17 @@ gs_tracew *gs_tracew_open(const char *path, const gs_tracew_info *info, gs_error
     errno = e;
     return NULL;
   }
-  /* mkstemp creates the file 0600; give the trace the mode any new file
-   * would have, since it becomes the user's file.  (umask has no read-only
-   * form; setting it back at once is fine in a single-threaded tool.) */
+  /* mkstemp creates the file 0600; give the trace the mode of the file it
+   * replaces, or the mode any new file would have, since it becomes the
+   * user's file.  (umask has no read-only form; setting it back at once is
+   * fine in a single-threaded tool.) */
   mode_t mask = umask(0);
   umask(mask);
+  mode_t mode = 0666 & ~mask;
+  if (stat(w->target, &st) == 0 && S_ISREG(st.st_mode))
+    mode = st.st_mode & 07777;
   w->fd = fd;
-  if (fchmod(fd, 0666 & ~mask) != 0) {
+  if (fchmod(fd, mode) != 0) {
     int e = errno;
     close(fd);
     unlink(w->tmp);
@@ -909,7 +917,7 @@ int gs_tracew_close(gs_tracew *w, gs_time end, bool commit, gs_error *err)
     e = errno;
   if (close(w->fd) != 0 && !e)
     e = errno;
-  if (!e && rename(w->tmp, w->path) != 0)
+  if (!e && rename(w->tmp, w->target) != 0)
     e = errno;
   if (e) {
     unlink(w->tmp);
