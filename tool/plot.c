@@ -283,12 +283,12 @@ static void draw(const plot_panel *panels, int np, const char *device, const cha
   plend();
 }
 
-/* Draw into a temporary file in a child; rename it to path on success. */
-static int plot_one(const char *path, const char *device, const plot_panel *p, int np,
-                    char *err, size_t nerr)
+/* Draw into a temporary file for path (its name into tmp) in a child:
+ * 0, or -1 with the message in err and no temporary left. */
+static int render(const char *path, const char *device, const plot_panel *p, int np,
+                  char *tmp, size_t ntmp, char *err, size_t nerr)
 {
-  char tmp[4400];
-  int fd = cli_output_temp(path, tmp, sizeof tmp);
+  int fd = cli_output_temp(path, tmp, ntmp);
   if (fd < 0) {
     snprintf(err, nerr, "cannot write '%s': %s", path, strerror(errno));
     return -1;
@@ -330,11 +330,47 @@ static int plot_one(const char *path, const char *device, const plot_panel *p, i
                           "plplot-driver-cairo, installed?)", path);
     return -1;
   }
-  if (cli_output_commit(tmp, path) != 0) {
-    snprintf(err, nerr, "cannot write '%s': %s", path, strerror(errno));
-    return -1;
-  }
   return 0;
+}
+
+/* Draw each of n files (PNG or SVG by devices[i]) into a temporary, and
+ * only when all are drawn rename them over their names, with ^C, SIGTERM
+ * and SIGHUP held off between the first rename and the last: the files
+ * change together or not at all. */
+static int plot_files(int n, const char *const *paths, const char *const *devices,
+                      const plot_panel *p, int np, char *err, size_t nerr)
+{
+  char tmp[2][4400];
+  for (int i = 0; i < n; i++) {
+    if (render(paths[i], devices[i], p, np, tmp[i], sizeof tmp[i], err, nerr) != 0) {
+      for (int j = 0; j < i; j++)
+        cli_output_discard(tmp[j]);
+      return -1;
+    }
+  }
+  sigset_t fatal, old_mask;
+  sigemptyset(&fatal);
+  sigaddset(&fatal, SIGINT);
+  sigaddset(&fatal, SIGTERM);
+  sigaddset(&fatal, SIGHUP);
+  sigprocmask(SIG_BLOCK, &fatal, &old_mask);
+  int status = 0;
+  for (int i = 0; i < n; i++) {
+    if (status != 0) {
+      cli_output_discard(tmp[i]);
+    } else if (cli_output_commit(tmp[i], paths[i]) != 0) {
+      snprintf(err, nerr, "cannot write '%s': %s", paths[i], strerror(errno));
+      status = -1;
+    }
+  }
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  return status;
+}
+
+static int plot_one(const char *path, const char *device, const plot_panel *p, int np,
+                    char *err, size_t nerr)
+{
+  return plot_files(1, &path, &device, p, np, err, nerr);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -369,9 +405,8 @@ int plot_write_panels(const char *path, const plot_panel *p, int np, char *err, 
     snprintf(err, nerr, "plot file name too long: '%s'", path);
     return -1;
   }
-  if (plot_one(a, "pngcairo", p, np, err, nerr) != 0)
-    return -1;
-  return plot_one(b, "svgcairo", p, np, err, nerr);
+  const char *paths[2] = {a, b}, *devices[2] = {"pngcairo", "svgcairo"};
+  return plot_files(2, paths, devices, p, np, err, nerr);
 }
 
 int plot_check(const char *path)
