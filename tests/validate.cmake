@@ -9,15 +9,24 @@ set(GS_TINY ${CMAKE_CURRENT_SOURCE_DIR}/data/validate-tiny.cfg)
 # sequential + threads (1 and 2 workers) + processes (1 and 2) at 1 core:
 # 5 configurations, each simulated and measured; CSV with 5 rows; plots.
 add_test(NAME validate_tiny_end_to_end
-  COMMAND sh -c "d=\"$3\"; rm -rf \"$d/e2e\"; mkdir -p \"$d/e2e\" && \"$1\" validate \"$2\" --cores 1 --workers 1,2 --models sequential,threads,processes --repeat 1 --csv \"$d/e2e/v.csv\" --plot \"$d/e2e/v\" > \"$d/e2e/out\" && grep -q '^validate-tiny c  *none sequential  *1  *- |' \"$d/e2e/out\" && grep -q '^validate-tiny c  *none threads  *1  *2 |' \"$d/e2e/out\" && grep -q '^5 configurations compared' \"$d/e2e/out\" && grep -q '^Wall time |error|: median' \"$d/e2e/out\" && [ \"$(wc -l < \"$d/e2e/v.csv\")\" -eq 6 ] && head -1 \"$d/e2e/v.csv\" | grep -q '^scenario,file,runtime,gil,model,cores,workers,sim_wall_s,sim_user_s,sim_sys_s,repeat,measured_wall_s,' && grep -c ',ok,' \"$d/e2e/v.csv\" | grep -qx 5 && head -c 8 \"$d/e2e/v.png\" | od -An -c | grep -q 'P   N   G' && grep -q '<svg' \"$d/e2e/v.svg\" && ! ls \"$d/e2e\" | grep -q tmp"
+  COMMAND sh -c "d=\"$3\"; rm -rf \"$d/e2e\"; mkdir -p \"$d/e2e\" && \"$1\" validate \"$2\" --cores 1 --workers 1,2 --models sequential,threads,processes --repeat 1 --csv \"$d/e2e/v.csv\" --plot \"$d/e2e/v\" > \"$d/e2e/out\" && grep -q '^validate-tiny c  *none sequential  *1  *- |' \"$d/e2e/out\" && grep -q '^validate-tiny c  *none threads  *1  *2 |' \"$d/e2e/out\" && grep -q '^5 configurations compared' \"$d/e2e/out\" && grep -q '^Wall time |error|: median' \"$d/e2e/out\" && grep -q '^Host check (the harness' \"$d/e2e/out\" && [ \"$(wc -l < \"$d/e2e/v.csv\")\" -eq 6 ] && head -1 \"$d/e2e/v.csv\" | grep -q '^scenario,file,runtime,gil,model,cores,workers,sim_wall_s,sim_user_s,sim_sys_s,repeat,measured_wall_s,' && grep -c ',ok,' \"$d/e2e/v.csv\" | grep -qx 5 && head -c 8 \"$d/e2e/v.png\" | od -An -c | grep -q 'P   N   G' && grep -q '<svg' \"$d/e2e/v.svg\" && ! ls \"$d/e2e\" | grep -q tmp"
     sh $<TARGET_FILE:gilsim> ${GS_TINY} ${GS_VAL_DIR})
 set_tests_properties(validate_tiny_end_to_end PROPERTIES RUN_SERIAL TRUE)
 
-# The simulated side really uses the calibration it names: the report says so.
+# The simulated side really uses the calibration it names: the report says
+# so, and the host check compares with its countdown step.
 add_test(NAME validate_names_its_calibration
-  COMMAND sh -c "\"$1\" validate \"$2\" --cores 1 --models sequential --repeat 1 --calibration \"$3\" | head -1 | grep -q 'calibration: .*cal-test.cfg'"
-    sh $<TARGET_FILE:gilsim> ${GS_TINY} ${CMAKE_CURRENT_SOURCE_DIR}/data/cal-test.cfg)
+  COMMAND sh -c "\"$1\" validate \"$2\" --cores 1 --models sequential --repeat 1 --calibration \"$3\" > \"$4/names.out\" && head -1 \"$4/names.out\" | grep -q 'calibration: .*cal-test.cfg' && grep -q '^Host check .*countdown step 0.600 ns calibrated' \"$4/names.out\""
+    sh $<TARGET_FILE:gilsim> ${GS_TINY} ${CMAKE_CURRENT_SOURCE_DIR}/data/cal-test.cfg ${GS_VAL_DIR})
 set_tests_properties(validate_names_its_calibration PROPERTIES RUN_SERIAL TRUE)
+
+# The host check: a C CPU-bound row gets a host column (its loop's speed
+# against the calibration's, in %) and the CSV its probe columns; an
+# I/O-bound row gets '-'.
+add_test(NAME validate_host_check
+  COMMAND sh -c "d=\"$4\"; \"$1\" validate \"$2\" \"$3\" --cores 1 --models sequential --repeat 2 --calibration none --csv \"$d/host.csv\" > \"$d/host.out\" && grep -Eq '^validate-tiny-primes .*[|] [-+][0-9]+%( ~)?$' \"$d/host.out\" && grep -Eq '^validate-tiny .*[|] -$' \"$d/host.out\" && grep -Eq '^Host check [(]the harness.s C loops before each run, mean of the CPUs[)]: division 2.000 ns calibrated, median [0-9.]+ [(][0-9.]+ to [0-9.]+[)]; countdown step ' \"$d/host.out\" && grep -Eq '^[01] of 1 C CPU-bound configuration measured while the host ran its loop more than 10 % off the calibrated speed' \"$d/host.out\" && head -1 \"$d/host.csv\" | grep -q ',calibration,host_div_ns,calibrated_div_ns,host_step_ns,calibrated_step_ns,host_drift_pct$' && grep '^validate-tiny-primes,' \"$d/host.csv\" | grep -Eq ',[0-9.]+,2.000000,[0-9.]+,[0-9.]+,-?[0-9.]+$' && grep '^validate-tiny,' \"$d/host.csv\" | grep -Eq ',[0-9.]+,[0-9.]+,$'"
+    sh $<TARGET_FILE:gilsim> ${GS_TINY} ${CMAKE_CURRENT_SOURCE_DIR}/data/validate-tiny-primes.cfg ${GS_VAL_DIR})
+set_tests_properties(validate_host_check PROPERTIES RUN_SERIAL TRUE)
 
 # Bad lists and files: exit 2, a clear message, nothing on stdout.
 add_test(NAME validate_cores_zero

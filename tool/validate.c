@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,21 @@
 
 #define MAX_CONFIGS 20000
 
+/* The host check: before each real run, the harness's own C loops (what
+ * 'gilsim calibrate' times as runtime c's div and countdown_step) on each
+ * CPU in turn, a few ms each: trial division of PROBE_PRIME (5,000,000
+ * divisions) and PROBE_STEPS countdown steps.  On a shared host these
+ * loops' speeds drift apart from each other and from the calibration's (the
+ * countdown's store-to-load loop has run at 0.28 and at 0.55 ns a step on
+ * the same virtual machine, minutes apart, while the division held still).
+ * A C row whose median, for the loop its workload runs, is further than
+ * HOST_DRIFT_MAX from the calibration's was measured on a host running that
+ * loop at another speed than the one calibrated: marked, and counted. */
+#define PROBE_PRIME 100000000000031ULL
+#define PROBE_STEPS 20000000
+#define HOST_DRIFT_MAX 0.10
+enum { PROBE_DIV, PROBE_STEP, NPROBE };
+
 static const char validate_usage[] =
   "usage: gilsim validate [FILE...] [--cores LIST] [--workers LIST] [--models LIST]\n"
   "                       [--repeat R] [--csv FILE] [--plot FILE]\n"
@@ -70,7 +86,11 @@ static void validate_help(FILE *f)
         "wall, user and sys time with the error of each, (simulated - measured)\n"
         "/ measured, then the median, 90th percentile and maximum absolute error.\n"
         "The matrix is measured R times over, in rounds, and each configuration's\n"
-        "median kept: a burst of load from elsewhere disturbs one round's sample.\n\n"
+        "median kept: a burst of load from elsewhere disturbs one round's sample.\n"
+        "Before each real run the host's speed is checked (a few ms of each of\n"
+        "the harness's C loops, division and countdown, on each CPU); C CPU-bound\n"
+        "rows measured while their loop ran more than 10 % off the calibrated\n"
+        "speed are marked '~' in the host column and counted.\n\n"
         "FILE... are scenario files; without any, every scenarios/validation/*.cfg\n"
         "(the shipped matrix).  Each expands into the configurations that apply:\n"
         "sequential; threads (CPU-bound workloads: under each GIL of the runtime,\n"
@@ -150,8 +170,11 @@ typedef struct {
   /* while it runs */
   gs_scenario *sc;
   int simulated;    /* simulated, and no measurement has failed */
-  double *samples;  /* wall, user, sys of each round: 3 x repeat */
+  double *samples;  /* wall, user, sys, host div, host step of each round: 5 x repeat */
   int nsamples;
+  int loop;         /* the probe of the loop its workload runs, or -1 */
+  double probe[NPROBE];                  /* median ns just before its runs */
+  double probe_lo[NPROBE], probe_hi[NPROBE]; /* and the fastest and slowest */
 } vconfig;
 
 typedef struct {
@@ -216,6 +239,13 @@ static int add_config(vmatrix *mx, const run_args *a, const char *file, const gs
   c->cores = cores;
   c->workers = workers;
   c->show_workers = show_workers;
+  c->loop = -1;
+  if (base->runtime == GS_RT_C) {
+    if (base->workload == GS_WL_PRIMES)
+      c->loop = PROBE_DIV;
+    else if (base->workload == GS_WL_COUNTDOWN || base->workload == GS_WL_CONVOY)
+      c->loop = PROBE_STEP;
+  }
   return 0;
 }
 
@@ -342,7 +372,7 @@ static int simulate_config(vconfig *c, const run_args *a, int repeat)
   int status = cli_load_scenario(&b, c->file, &c->sc, 1);
   if (status)
     return status;
-  c->samples = calloc(3 * (size_t)repeat, sizeof *c->samples);
+  c->samples = calloc((3 + NPROBE) * (size_t)repeat, sizeof *c->samples);
   if (!c->samples) {
     snprintf(c->why, sizeof c->why, "out of memory");
     return 0;
@@ -361,10 +391,61 @@ static int simulate_config(vconfig *c, const run_args *a, int repeat)
   return 0;
 }
 
+static void probe_once(double *ns)
+{
+  double t0 = cli_now();
+  uint64_t f = gsh_least_factor(PROBE_PRIME);
+  double t1 = cli_now();
+  gsh_countdown(PROBE_STEPS);
+  double t2 = cli_now();
+  uint64_t r = 10000000; /* isqrt(PROBE_PRIME): odd divisors 3..r */
+  ns[PROBE_DIV] = f == PROBE_PRIME ? (t1 - t0) * 1e9 / (double)((r - 3) / 2 + 1) : NAN;
+  ns[PROBE_STEP] = (t2 - t1) * 1e9 / PROBE_STEPS;
+}
+
+/* ns per division and per countdown step of the harness's C loops, now
+ * (the host check): the mean over the CPUs this process may use, each
+ * timed in turn with the process pinned to it (on a shared host one CPU
+ * can run at half the speed of the other), the process's own CPU set put
+ * back afterwards. */
+static void probe_host(double *ns)
+{
+  cpu_set_t all;
+  int n = 0;
+  double sum[NPROBE] = {0};
+  if (sched_getaffinity(0, sizeof all, &all) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+      if (!CPU_ISSET(cpu, &all))
+        continue;
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      if (sched_setaffinity(0, sizeof one, &one) != 0)
+        continue;
+      double v[NPROBE];
+      probe_once(v);
+      for (int k = 0; k < NPROBE; k++)
+        sum[k] += v[k];
+      n++;
+    }
+    sched_setaffinity(0, sizeof all, &all);
+  }
+  if (n == 0) { /* no CPU set to read or pin to: wherever it runs */
+    probe_once(ns);
+    return;
+  }
+  for (int k = 0; k < NPROBE; k++)
+    ns[k] = sum[k] / n;
+}
+
 /* One real run of a simulated configuration, its times kept as sample
- * number c->nsamples. */
+ * number c->nsamples, with the host check just before it. */
 static void measure_config(vconfig *c, int repeat)
 {
+  double ns[NPROBE];
+  probe_host(ns);
+  for (int k = 0; k < NPROBE; k++)
+    c->samples[(3 + k) * repeat + c->nsamples] = ns[k];
   gs_error err = {{0}};
   gs_results *m = NULL;
   if (measure_once(c->sc, &m, &err) != GS_OK) {
@@ -390,6 +471,12 @@ static void conclude_config(vconfig *c, int repeat)
   c->mw_max = vs_percentile(w, repeat, 100);
   c->mu = vs_median(u, repeat);
   c->ms = vs_median(s, repeat);
+  for (int k = 0; k < NPROBE; k++) {
+    const double *h = c->samples + (3 + k) * repeat;
+    c->probe[k] = vs_median(h, repeat);
+    c->probe_lo[k] = vs_percentile(h, repeat, 0);
+    c->probe_hi[k] = vs_percentile(h, repeat, 100);
+  }
   c->ok = 1;
 }
 
@@ -411,7 +498,24 @@ static void put_err(FILE *f, double e)
     fprintf(f, " %+6.1f%%", e);
 }
 
-static void put_table(FILE *f, const vmatrix *mx)
+/* How far the host's speed during c's runs was from the calibration's, for
+ * the loop c's workload runs, as the relative change of its ns (+ is
+ * slower); NAN where no loop applies (I/O-bound and CPython rows). */
+static double host_drift(const vconfig *c, const double *cal)
+{
+  if (!c->ok || c->loop < 0)
+    return NAN;
+  double had = cal[c->loop], now = c->probe[c->loop];
+  return had > 0 && now > 0 ? now / had - 1 : NAN;
+}
+
+static int drifted(const vconfig *c, const double *cal)
+{
+  double d = host_drift(c, cal);
+  return !isnan(d) && fabs(d) > HOST_DRIFT_MAX;
+}
+
+static void put_table(FILE *f, const vmatrix *mx, const double *cal)
 {
   int wn = 8;
   for (int i = 0; i < mx->n; i++) {
@@ -419,9 +523,9 @@ static void put_table(FILE *f, const vmatrix *mx)
     if (k > wn)
       wn = k;
   }
-  fprintf(f, "%-*s %-7s %-4s %-10s %5s %7s |%9s %9s %7s |%9s %9s %7s |%9s %9s %7s\n", wn,
+  fprintf(f, "%-*s %-7s %-4s %-10s %5s %7s |%9s %9s %7s |%9s %9s %7s |%9s %9s %7s | %s\n", wn,
           "scenario", "runtime", "gil", "model", "cores", "workers", "wall meas", "sim",
-          "error", "user meas", "sim", "error", "sys meas", "sim", "error");
+          "error", "user meas", "sim", "error", "sys meas", "sim", "error", "host");
   for (int i = 0; i < mx->n; i++) {
     const vconfig *c = &mx->v[i];
     char wk[16];
@@ -442,18 +546,31 @@ static void put_table(FILE *f, const vmatrix *mx)
     put_err(f, vs_error_pct(c->su, c->mu));
     fprintf(f, " |%9.3f %9.3f", c->ms, c->ss);
     put_err(f, vs_error_pct(c->ss, c->ms));
-    fputc('\n', f);
+    double d = host_drift(c, cal);
+    if (isnan(d))
+      fputs(" | -\n", f);
+    else
+      fprintf(f, " | %+.0f%%%s\n", 100 * d, drifted(c, cal) ? " ~" : "");
   }
 }
 
 typedef struct {
   int n, nuser;
   double wall_med, wall_p90, wall_max, user_med, user_p90, sys_med;
+  /* The host check: the calibration's ns, and the median, fastest and
+   * slowest measured before the runs, for each loop. */
+  double cal[NPROBE], med[NPROBE], lo[NPROBE], hi[NPROBE];
+  int nchecked, ndrift; /* rows with a loop to check; those off the calibration */
 } vsummary;
 
-static vsummary summarise(const vmatrix *mx)
+static vsummary summarise(const vmatrix *mx, const double *cal)
 {
   vsummary s = {0};
+  for (int k = 0; k < NPROBE; k++) {
+    s.cal[k] = cal[k];
+    s.lo[k] = INFINITY;
+    s.hi[k] = -INFINITY;
+  }
   double *w = malloc(sizeof *w * (size_t)(mx->n + 1));
   double *u = malloc(sizeof *u * (size_t)(mx->n + 1));
   double *y = malloc(sizeof *y * (size_t)(mx->n + 1));
@@ -469,6 +586,12 @@ static vsummary summarise(const vmatrix *mx)
     w[s.n] = fabs(vs_error_pct(c->sw, c->mw));
     y[s.n] = fabs(vs_error_pct(c->ss, c->ms));
     s.n++;
+    s.nchecked += !isnan(host_drift(c, cal));
+    s.ndrift += drifted(c, cal);
+    for (int k = 0; k < NPROBE; k++) {
+      s.lo[k] = fmin(s.lo[k], c->probe_lo[k]);
+      s.hi[k] = fmax(s.hi[k], c->probe_hi[k]);
+    }
     if (c->mu >= USER_SHARE_MIN * c->mw)
       u[s.nuser++] = fabs(vs_error_pct(c->su, c->mu));
   }
@@ -478,6 +601,13 @@ static vsummary summarise(const vmatrix *mx)
   s.user_med = vs_median(u, s.nuser);
   s.user_p90 = vs_percentile(u, s.nuser, 90);
   s.sys_med = vs_median(y, s.n);
+  for (int k = 0; k < NPROBE; k++) {
+    int m = 0;
+    for (int i = 0; i < mx->n; i++)
+      if (mx->v[i].ok)
+        y[m++] = mx->v[i].probe[k];
+    s.med[k] = vs_median(y, m);
+  }
   free(w), free(u), free(y);
   return s;
 }
@@ -512,6 +642,24 @@ static void put_summary(FILE *f, const vsummary *s, const vmatrix *mx)
   else
     fprintf(f, "Sys CPU   |error|: median %.1f %% (no target: sys time is small and noisy)\n",
             s->sys_med);
+  static const char *const what[NPROBE] = {"division", "countdown step"};
+  fputs("Host check (the harness's C loops before each run, mean of the CPUs):", f);
+  for (int k = 0; k < NPROBE; k++)
+    fprintf(f, "%s %s %.3f ns calibrated, median %.3f (%.3f to %.3f)", k ? ";" : "", what[k],
+            s->cal[k], s->med[k], s->lo[k], s->hi[k]);
+  fputs(".\n", f);
+  if (s->ndrift)
+    fprintf(f, "%d of %d C CPU-bound configuration%s measured while the host ran %s loop more "
+               "than %.0f %% off the calibrated speed (marked ~ in the host column): %s "
+               "include%s the host's change.\n",
+            s->ndrift, s->nchecked, s->nchecked == 1 ? "" : "s",
+            s->ndrift == 1 ? "its" : "their", 100 * HOST_DRIFT_MAX,
+            s->ndrift == 1 ? "its error" : "their errors", s->ndrift == 1 ? "s" : "");
+  else if (s->nchecked)
+    fprintf(f, "%d of %d C CPU-bound configuration%s measured while the host ran %s loop more "
+               "than %.0f %% off the calibrated speed.\n",
+            0, s->nchecked, s->nchecked == 1 ? "" : "s", s->nchecked == 1 ? "its" : "their",
+            100 * HOST_DRIFT_MAX);
 }
 
 
@@ -524,7 +672,8 @@ static void csv_num(FILE *f, double v)
 }
 
 /* The CSV, formatted in memory and written whole (cli_write_whole). */
-static int write_csv(const char *path, const vmatrix *mx, int repeat, const char *calibration)
+static int write_csv(const char *path, const vmatrix *mx, int repeat, const char *calibration,
+                     const double *cal)
 {
   char host[256], cpu[256], kernel[256];
   cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 0);
@@ -537,7 +686,8 @@ static int write_csv(const char *path, const vmatrix *mx, int repeat, const char
   }
   fputs("scenario,file,runtime,gil,model,cores,workers,sim_wall_s,sim_user_s,sim_sys_s,"
         "repeat,measured_wall_s,measured_wall_min_s,measured_wall_max_s,measured_user_s,"
-        "measured_sys_s,wall_err_pct,user_err_pct,sys_err_pct,status,host,cpu,calibration\n",
+        "measured_sys_s,wall_err_pct,user_err_pct,sys_err_pct,status,host,cpu,calibration,"
+        "host_div_ns,calibrated_div_ns,host_step_ns,calibrated_step_ns,host_drift_pct\n",
         f);
   for (int i = 0; i < mx->n; i++) {
     const vconfig *c = &mx->v[i];
@@ -569,6 +719,12 @@ static int write_csv(const char *path, const vmatrix *mx, int repeat, const char
     cli_csv_field(f, cpu);
     fputc(',', f);
     cli_csv_field(f, calibration);
+    for (int k = 0; k < NPROBE; k++) {
+      csv_num(f, ok ? c->probe[k] : NAN);
+      csv_num(f, cal[k]);
+    }
+    double d = host_drift(c, cal);
+    csv_num(f, isnan(d) ? NAN : 100 * d);
     fputc('\n', f);
   }
   int status = fclose(f) != 0 ? EXIT_FAIL : cli_write_whole(path, buf, len);
@@ -676,14 +832,19 @@ int cmd_validate(int argc, char **argv)
                     "uses the built-in defaults; 'gilsim calibrate' writes one\n",
             host_cal);
   }
-  if (cal_path) { /* check it once, up front */
-    gs_calibration *cal;
-    if (gs_calibration_load(cal_path, &cal, &err) != GS_OK) {
-      fprintf(stderr, "gilsim: calibration: %s\n", err.msg);
-      return EXIT_USAGE;
-    }
-    gs_calibration_free(cal);
+  /* Check it once, up front, and keep the C countdown step it gives (the
+   * host check's yardstick; the built-in default without one). */
+  gs_calibration *cal = NULL;
+  if (cal_path && gs_calibration_load(cal_path, &cal, &err) != GS_OK) {
+    fprintf(stderr, "gilsim: calibration: %s\n", err.msg);
+    return EXIT_USAGE;
   }
+  gs_params cp = {{0}, 0};
+  gs_params_resolve_with(&cp, GS_RT_C, cal);
+  double cal_ns[NPROBE];
+  cal_ns[PROBE_DIV] = cp.v[GS_P_DIV];
+  cal_ns[PROBE_STEP] = cp.v[GS_P_COUNTDOWN_STEP];
+  gs_calibration_free(cal);
   a.calibration = cal_path ? cal_path : "none";
 
   char **owned = NULL;
@@ -772,7 +933,7 @@ int cmd_validate(int argc, char **argv)
 
   if (status < 0) {
     status = failed ? EXIT_FAIL : EXIT_OK;
-    vsummary sum = summarise(&mx);
+    vsummary sum = summarise(&mx, cal_ns);
     char host[256], cpu[256], kernel[256];
     cli_host_facts(host, sizeof host, cpu, sizeof cpu, kernel, sizeof kernel, 0);
     char *buf = NULL;
@@ -787,13 +948,13 @@ int cmd_validate(int argc, char **argv)
               cal_path ? cal_path : "none (built-in defaults)");
       cli_put_duration(m, cli_now() - started);
       fputs("\nTimes in seconds; error = (simulated - measured) / measured.\n\n", m);
-      put_table(m, &mx);
+      put_table(m, &mx, cal_ns);
       put_summary(m, &sum, &mx);
       if (fclose(m) != 0)
         status = EXIT_FAIL;
     }
     if (status != EXIT_FAIL || buf) {
-      if (a.csv && write_csv(a.csv, &mx, a.repeat, cal_path ? cal_path : "none") != 0)
+      if (a.csv && write_csv(a.csv, &mx, a.repeat, cal_path ? cal_path : "none", cal_ns) != 0)
         status = EXIT_FAIL;
       if (o.plot && write_plot(o.plot, &mx) != 0)
         status = EXIT_FAIL;
