@@ -29,8 +29,13 @@ def main(argv):
         out = []
         for m in MODELS:
             v = cells[sc].get(m)
-            out.append("%.1f %% (max %.0f %%, %d)" % (statistics.median(v), max(v), len(v))
-                       if v else "")
+            if not v:
+                out.append("")
+                continue
+            top = max(v)
+            out.append("%.1f %% (max %s %%, %d)"
+                       % (statistics.median(v), "%.0f" % top if top >= 10 else "%.1f" % top,
+                          len(v)))
         print("| %s | %s |" % (sc, " | ".join(out)))
     return 0
 

@@ -11,6 +11,14 @@ add_test(NAME calibrate_quick_roundtrip
     sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${PROJECT_SOURCE_DIR}/scenarios/countdown.cfg)
 set_tests_properties(calibrate_quick_roundtrip PROPERTIES RUN_SERIAL TRUE)
 
+# --rounds: each value is the median of the rounds its comment lists.
+add_test(NAME calibrate_rounds
+  COMMAND sh -c "\"$1\" calibrate --quick --rounds 3 -o \"$2/rounds.cfg\" > /dev/null && grep -q '^# date: .*, 3 rounds)$' \"$2/rounds.cfg\" && \"$3\" \"$4\" \"$2/rounds.cfg\" 3 && \"$1\" calibrate --check \"$2/rounds.cfg\" | grep -q 'valid calibration'"
+    sh $<TARGET_FILE:gilsim> ${GS_CAL_DIR} ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/check_rounds.py)
+set_tests_properties(calibrate_rounds PROPERTIES RUN_SERIAL TRUE)
+add_test(NAME calibrate_rounds_bad
+  COMMAND sh ${GS_EXPECT} 2 "--rounds: expected an integer from 1 to 9, got '10'" -- $<TARGET_FILE:gilsim> calibrate --rounds 10)
+
 # An unwritable path: exit 2, the message, nothing on stdout, no file.
 add_test(NAME calibrate_unwritable
   COMMAND sh -c "\"$1\" calibrate --quick -o /nonexistent/dir/cal.cfg > \"$2/unw.out\" 2> \"$2/unw.err\"; rc=$?; [ $rc -eq 2 ] && [ ! -s \"$2/unw.out\" ] && grep -q \"gilsim: cannot write '/nonexistent/dir/cal.cfg': \" \"$2/unw.err\" && [ ! -e /nonexistent/dir/cal.cfg ]"

@@ -2,7 +2,7 @@
  * calibrate.c - gilsim calibrate: time primitive costs on this host and
  * write them as a calibration file of model parameters.
  *
- *   gilsim calibrate [-o FILE] [--quick]
+ *   gilsim calibrate [-o FILE] [--quick] [--rounds N]
  *   gilsim calibrate --check FILE     (validate a calibration file)
  *
  * Only primitives are timed (one division, one syscall, one fork, one
@@ -51,7 +51,7 @@
 #endif
 
 static const char calibrate_usage[] =
-  "usage: gilsim calibrate [-o FILE] [--quick]\n"
+  "usage: gilsim calibrate [-o FILE] [--quick] [--rounds N]\n"
   "       gilsim calibrate --check FILE\n";
 
 void put_calibrate_details(FILE *f)
@@ -67,7 +67,11 @@ void put_calibrate_details(FILE *f)
         "  -o FILE            write to FILE (default data/calibration/HOST.cfg\n"
         "                     under the current folder, created if missing);\n"
         "                     FILE is replaced only when complete\n"
-        "  --quick            fewer repetitions (a few seconds; for tests)\n"
+        "  --quick            fewer repetitions, one round (a few seconds; for\n"
+        "                     tests)\n"
+        "  --rounds N         time the whole set N times over (1 to 9, default\n"
+        "                     3) and keep each value's median of the rounds: a\n"
+        "                     slow minute on a shared host moves one round\n"
         "  --check FILE       validate a calibration file: every name must be a\n"
         "                     model parameter and every value in its range\n"
         "  -h, --help         show this help and exit\n\n"
@@ -100,7 +104,7 @@ static double median(double *v, int n)
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum { MAXREP = 512 };
+enum { MAXREP = 512, MAXROUNDS = 9 };
 
 /* What one measured value is: ns, repetitions, how it was taken. */
 typedef struct {
@@ -108,6 +112,7 @@ typedef struct {
   double ns;
   int n;
   char what[512];
+  char rounds[160]; /* "0.52, 0.38, 0.28" when the median of rounds */
 } calib_value;
 
 typedef struct {
@@ -125,6 +130,7 @@ static calib_value *add(calib_list *l, const char *name, double ns, int n, const
   c->name = name;
   c->ns = ns;
   c->n = n;
+  c->rounds[0] = '\0';
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(c->what, sizeof c->what, fmt, ap);
@@ -889,7 +895,7 @@ static void comment(FILE *f, const char *indent, const char *text)
 static void put_group(FILE *f, const char *runtime, const calib_list *l)
 {
   fprintf(f, "%s = {\n  params = {\n", runtime);
-  char line[sizeof l->v[0].what + 64];
+  char line[sizeof l->v[0].what + sizeof l->v[0].rounds + 64];
   for (int i = 0; i < l->count; i++) {
     const calib_value *v = &l->v[i];
     if (v->name) {
@@ -897,6 +903,10 @@ static void put_group(FILE *f, const char *runtime, const calib_list *l)
         snprintf(line, sizeof line, "%s (median of %d)", v->what, v->n);
       else
         snprintf(line, sizeof line, "%s", v->what);
+      if (v->rounds[0]) {
+        size_t k = strlen(line);
+        snprintf(line + k, sizeof line - k, "; rounds: %s, the median kept", v->rounds);
+      }
       comment(f, "    ", line);
       /* small costs with three decimals: 0.3 against 0.294 ns per step is
        * 2 % of a countdown */
@@ -911,6 +921,35 @@ static void put_group(FILE *f, const char *runtime, const calib_list *l)
     }
   }
   fprintf(f, "  };\n};\n\n");
+}
+
+/* Each named value of out becomes the median of its values in the n
+ * rounds r[0..n-1] (out is a copy of r[0]), the rounds' values noted for
+ * its comment.  A name missing from some round keeps round 0's value. */
+static void median_of_rounds(calib_list *out, const calib_list *r, int n)
+{
+  if (n < 2)
+    return;
+  for (int i = 0; i < out->count; i++) {
+    calib_value *v = &out->v[i];
+    if (!v->name)
+      continue;
+    double x[MAXROUNDS];
+    int m = 0;
+    for (int k = 0; k < n; k++)
+      for (int j = 0; j < r[k].count; j++)
+        if (r[k].v[j].name && strcmp(r[k].v[j].name, v->name) == 0) {
+          x[m++] = r[k].v[j].ns;
+          break;
+        }
+    if (m != n)
+      continue;
+    size_t used = 0;
+    for (int k = 0; k < n && used < sizeof v->rounds; k++)
+      used += (size_t)snprintf(v->rounds + used, sizeof v->rounds - used,
+                               x[k] < 100 ? "%s%.3f" : "%s%.1f", k ? ", " : "", x[k]);
+    v->ns = median(x, n);
+  }
 }
 
 /* ---- --check ------------------------------------------------------------- */
@@ -965,7 +1004,7 @@ static void make_parent_dirs(const char *path)
 int cmd_calibrate(int argc, char **argv)
 {
   const char *out = NULL, *check = NULL;
-  int quick = 0;
+  int quick = 0, rounds = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -974,6 +1013,13 @@ int cmd_calibrate(int argc, char **argv)
       return cli_finish_stdout(EXIT_OK);
     } else if (strcmp(a, "--quick") == 0) {
       quick = 1;
+    } else if (strcmp(a, "--rounds") == 0 || strncmp(a, "--rounds=", 9) == 0) {
+      const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : "";
+      char *end;
+      long k = strtol(v, &end, 10);
+      if (!*v || *end || k < 1 || k > MAXROUNDS)
+        return calib_usage_error("--rounds: expected an integer from 1 to 9, got", v);
+      rounds = (int)k;
     } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--check") == 0) {
       if (i + 1 >= argc || !argv[i + 1][0])
         return calib_usage_error("option needs a file name:", a);
@@ -994,7 +1040,7 @@ int cmd_calibrate(int argc, char **argv)
     }
   }
   if (check) {
-    if (out || quick)
+    if (out || quick || rounds > 0)
       return calib_usage_error("--check takes no other option", NULL);
     return check_file(check);
   }
@@ -1028,18 +1074,35 @@ int cmd_calibrate(int argc, char **argv)
     return EXIT_USAGE;
   }
 
-  static calib_list c, p;
+  /* The whole set is timed `rounds` times over and each value is the
+   * median of its rounds: on a shared host a slow minute then moves one
+   * round's value, not every repetition of one primitive. */
+  if (rounds < 0)
+    rounds = quick ? 1 : 3;
+  static calib_list c, p, cr[MAXROUNDS], pr[MAXROUNDS];
   char pyver[64] = "?";
-  double pipe_half = 0;
   gs_error err = {{0}};
   double started = now_ns();
-  if (measure_c(quick, &c, &pipe_half, &err) != 0 ||
-      measure_cpython(quick, &c, pipe_half, &p, pyver, sizeof pyver, &err) != 0) {
-    fclose(f);
-    cli_output_discard(calib_tmp);
-    fprintf(stderr, "gilsim: calibration failed: %s\n", err.msg);
-    return EXIT_FAIL;
+  for (int r = 0; r < rounds; r++) {
+    double pipe_half = 0;
+    if (isatty(2))
+      fprintf(stderr, "\rgilsim: calibrating, round %d of %d...", r + 1, rounds);
+    if (measure_c(quick, &cr[r], &pipe_half, &err) != 0 ||
+        measure_cpython(quick, &cr[r], pipe_half, &pr[r], pyver, sizeof pyver, &err) != 0) {
+      if (isatty(2))
+        fputs("\r\033[K", stderr);
+      fclose(f);
+      cli_output_discard(calib_tmp);
+      fprintf(stderr, "gilsim: calibration failed: %s\n", err.msg);
+      return EXIT_FAIL;
+    }
   }
+  if (isatty(2))
+    fputs("\r\033[K", stderr);
+  c = cr[0];
+  p = pr[0];
+  median_of_rounds(&c, cr, rounds);
+  median_of_rounds(&p, pr, rounds);
   double took = (now_ns() - started) / 1e9;
 
   char date[64];
@@ -1056,14 +1119,16 @@ int cmd_calibrate(int argc, char **argv)
   comment(f, "", line);
   snprintf(line, sizeof line, "python: %s", pyver);
   comment(f, "", line);
-  snprintf(line, sizeof line, "date: %s (took %.1f s)", date, took);
+  snprintf(line, sizeof line, "date: %s (took %.1f s, %d round%s)", date, took, rounds,
+           rounds == 1 ? "" : "s");
   comment(f, "", line);
   size_t used = (size_t)snprintf(line, sizeof line, "command: gilsim");
   for (int i = 0; i < argc && used < sizeof line; i++)
     used += (size_t)snprintf(line + used, sizeof line - used, " %s", argv[i]);
   comment(f, "", line);
   fputs("# Values are in each parameter's unit (ns); each is the median of N timed\n"
-        "# runs of one primitive, never a fit to a workload.  Parameters not listed\n"
+        "# runs of one primitive (and, over several rounds of the whole set, the\n"
+        "# median of the rounds), never a fit to a workload.  Parameters not listed\n"
         "# keep their defaults ('gilsim params').  Check with 'gilsim calibrate --check'.\n\n",
         f);
   put_group(f, "c", &c);
