@@ -117,3 +117,15 @@ void cli_guard_release(const char *path)
       return;
     }
 }
+
+void cli_guard_hold(sigset_t *old)
+{
+  sigset_t fatal;
+  sigemptyset(&fatal);
+  sigaddset(&fatal, SIGINT);
+  sigaddset(&fatal, SIGTERM);
+  sigaddset(&fatal, SIGHUP);
+  sigprocmask(SIG_BLOCK, &fatal, old);
+}
+
+void cli_guard_resume(const sigset_t *old) { sigprocmask(SIG_SETMASK, old, NULL); }

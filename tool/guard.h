@@ -14,6 +14,8 @@
 #ifndef GS_GUARD_H
 #define GS_GUARD_H
 
+#include <signal.h>
+
 /* Catch SIGINT, SIGTERM and SIGHUP, except where they are ignored (nohup,
  * a shell's background job): the handler calls kill_children (may be NULL;
  * it must be async-signal-safe, e.g. gsh_child_kill_all), removes every
@@ -29,5 +31,11 @@ void cli_guard_install(void (*kill_children)(void), void (*signal_children)(int)
  * merely not removed by a signal). */
 int cli_guard_file(const char *path);
 void cli_guard_release(const char *path);
+
+/* Hold off the fatal signals the guard handles (^C, SIGTERM, SIGHUP) over
+ * a few steps that must not be cut apart, the previous mask into *old;
+ * cli_guard_resume(old) lets them in again (a pending one is handled then). */
+void cli_guard_hold(sigset_t *old);
+void cli_guard_resume(const sigset_t *old);
 
 #endif

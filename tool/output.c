@@ -110,17 +110,13 @@ int cli_output_temp(const char *path, char *tmp, size_t n)
   }
   /* No signal between the creation and the guard: it would leave the
    * temporary behind. */
-  sigset_t fatal, old_mask;
-  sigemptyset(&fatal);
-  sigaddset(&fatal, SIGINT);
-  sigaddset(&fatal, SIGTERM);
-  sigaddset(&fatal, SIGHUP);
-  sigprocmask(SIG_BLOCK, &fatal, &old_mask);
+  sigset_t old_mask;
+  cli_guard_hold(&old_mask);
   int fd = mkstemp(tmp);
   int e = errno;
   if (fd >= 0)
     cli_guard_file(tmp);
-  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  cli_guard_resume(&old_mask);
   if (fd < 0) {
     errno = e;
     return -1;

@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "child.h"
 #include "cli.h"
+#include "guard.h"
 #include "output.h"
 
 #include <errno.h>
@@ -348,12 +349,8 @@ static int plot_files(int n, const char *const *paths, const char *const *device
       return -1;
     }
   }
-  sigset_t fatal, old_mask;
-  sigemptyset(&fatal);
-  sigaddset(&fatal, SIGINT);
-  sigaddset(&fatal, SIGTERM);
-  sigaddset(&fatal, SIGHUP);
-  sigprocmask(SIG_BLOCK, &fatal, &old_mask);
+  sigset_t old_mask;
+  cli_guard_hold(&old_mask);
   int status = 0;
   for (int i = 0; i < n; i++) {
     if (status != 0) {
@@ -363,7 +360,7 @@ static int plot_files(int n, const char *const *paths, const char *const *device
       status = -1;
     }
   }
-  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  cli_guard_resume(&old_mask);
   return status;
 }
 
