@@ -103,15 +103,27 @@ int gs_param_lookup(const char *name)
 
 /* Parse a duration: a number followed by an optional unit (ns, us, µs, ms, s,
  * min).  A bare number means nanoseconds. */
-int gs_duration_parse(const char *text, double *out)
+/* A finite number at the start of text: its value, and in *unit what
+ * follows it, spaces skipped.  0, or -1 if text starts with no number. */
+static int number_and_unit(const char *text, double *v, const char **unit)
 {
   char *end;
   errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || errno || !isfinite(v))
+  *v = strtod(text, &end);
+  if (end == text || errno || !isfinite(*v))
     return -1;
   while (*end == ' ')
     end++;
+  *unit = end;
+  return 0;
+}
+
+int gs_duration_parse(const char *text, double *out)
+{
+  double v;
+  const char *end;
+  if (number_and_unit(text, &v, &end) != 0)
+    return -1;
   double mul;
   if (*end == 0 || strcmp(end, "ns") == 0)
     mul = 1;
@@ -140,13 +152,10 @@ int gs_size_parse(const char *text, double *out)
   } units[] = {{"", 1},        {"B", 1},       {"kB", 1e3},    {"KB", 1e3},
                {"MB", 1e6},    {"GB", 1e9},    {"TB", 1e12},   {"KiB", 1024.0},
                {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
-  char *end;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || errno || !isfinite(v))
+  double v;
+  const char *end;
+  if (number_and_unit(text, &v, &end) != 0)
     return -1;
-  while (*end == ' ')
-    end++;
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (strcmp(end, units[i].unit) == 0) {
       *out = v * units[i].mul;
