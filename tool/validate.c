@@ -649,18 +649,16 @@ static void put_summary(FILE *f, const vsummary *s, const vmatrix *mx)
     fprintf(f, "%s %s %.3f ns calibrated, median %.3f (%.3f to %.3f)", k ? ";" : "", what[k],
             s->cal[k], s->med[k], s->lo[k], s->hi[k]);
   fputs(".\n", f);
+  if (s->nchecked == 0)
+    return;
+  fprintf(f, "%d of %d C CPU-bound configuration%s measured while the host ran %s loop more "
+             "than %.0f %% off the calibrated speed",
+          s->ndrift, s->nchecked, s->nchecked == 1 ? "" : "s", s->nchecked == 1 ? "its" : "their",
+          100 * HOST_DRIFT_MAX);
   if (s->ndrift)
-    fprintf(f, "%d of %d C CPU-bound configuration%s measured while the host ran %s loop more "
-               "than %.0f %% off the calibrated speed (marked ~ in the host column): %s "
-               "include%s the host's change.\n",
-            s->ndrift, s->nchecked, s->nchecked == 1 ? "" : "s",
-            s->ndrift == 1 ? "its" : "their", 100 * HOST_DRIFT_MAX,
-            s->ndrift == 1 ? "its error" : "their errors", s->ndrift == 1 ? "s" : "");
-  else if (s->nchecked)
-    fprintf(f, "%d of %d C CPU-bound configuration%s measured while the host ran %s loop more "
-               "than %.0f %% off the calibrated speed.\n",
-            0, s->nchecked, s->nchecked == 1 ? "" : "s", s->nchecked == 1 ? "its" : "their",
-            100 * HOST_DRIFT_MAX);
+    fprintf(f, " (marked ~ in the host column): %s the host's change",
+            s->ndrift == 1 ? "its error includes" : "their errors include");
+  fputs(".\n", f);
 }
 
 
@@ -834,8 +832,8 @@ int cmd_validate(int argc, char **argv)
                     "uses the built-in defaults; 'gilsim calibrate' writes one\n",
             host_cal);
   }
-  /* Check it once, up front, and keep the C countdown step it gives (the
-   * host check's yardstick; the built-in default without one). */
+  /* Check it once, up front, and keep the C division and countdown step it
+   * gives (the host check's yardsticks; the built-in defaults without one). */
   gs_calibration *cal = NULL;
   if (cal_path && gs_calibration_load(cal_path, &cal, &err) != GS_OK) {
     fprintf(stderr, "gilsim: calibration: %s\n", err.msg);
