@@ -925,7 +925,8 @@ static void put_group(FILE *f, const char *runtime, const calib_list *l)
 
 /* Each named value of out becomes the median of its values in the n
  * rounds r[0..n-1] (out is a copy of r[0]), the rounds' values noted for
- * its comment.  A name missing from some round keeps round 0's value. */
+ * its comment unless they are all the same.  A name missing from some
+ * round keeps round 0's value. */
 static void median_of_rounds(calib_list *out, const calib_list *r, int n)
 {
   if (n < 2)
@@ -942,7 +943,10 @@ static void median_of_rounds(calib_list *out, const calib_list *r, int n)
           x[m++] = r[k].v[j].ns;
           break;
         }
-    if (m != n)
+    int same = 1;
+    for (int k = 1; k < m; k++)
+      same &= x[k] == x[0];
+    if (m != n || same) /* a default kept, or a host fact: nothing to list */
       continue;
     size_t used = 0;
     for (int k = 0; k < n && used < sizeof v->rounds; k++)
