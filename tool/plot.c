@@ -341,7 +341,11 @@ static int render(const char *path, const char *device, const plot_panel *p, int
 static int plot_files(int n, const char *const *paths, const char *const *devices,
                       const plot_panel *p, int np, char *err, size_t nerr)
 {
-  char tmp[2][4400];
+  char tmp[2][4400]; /* n is 1 or 2: one format, or both */
+  if (n < 1 || n > 2) {
+    snprintf(err, nerr, "plot: 1 or 2 files, not %d", n);
+    return -1;
+  }
   for (int i = 0; i < n; i++) {
     if (render(paths[i], devices[i], p, np, tmp[i], sizeof tmp[i], err, nerr) != 0) {
       for (int j = 0; j < i; j++)
