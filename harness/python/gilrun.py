@@ -579,7 +579,18 @@ def _abandon(ex):
 
 def run_pool(ex, n):
     try:
-        futs = [ex.submit(timed, i) for i in range(n)]
+        # SIGINT blocked while the pool starts its threads, which inherit
+        # the mask: a SIGINT sent to the process can then only be delivered
+        # to this thread, so its wait below is interrupted at once (one
+        # delivered to a pool thread would only mark the handler as due,
+        # and the wait would go on until a task ends).  Blocked during the
+        # submissions too, so that none is cut half-way through the
+        # executor's bookkeeping; one sent meanwhile is raised on unblocking.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            futs = [ex.submit(timed, i) for i in range(n)]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         # as_completed, so that the first failure ends the run at once.
         recs = [f.result() for f in concurrent.futures.as_completed(futs)]
     except BaseException:
