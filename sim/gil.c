@@ -54,11 +54,25 @@
  *         2: unlock mutex (wake one thread asleep on it);
  *            if locked: failed wake-up, wait on cond again           ->1
  *            else take it, done
- *   drop: lock mutex (wait if a waiter holds it); locked = 0; signal cond
+ *   drop: lock mutex (wait if a waiter holds it); locked = 0; unlock;
+ *         signal cond (below)
+ *
+ * The condition variable is glibc's (2.25 to 2.40; Debian 12 has 2.36),
+ * because its signal can wait.  Waiters are kept in two groups: a signal
+ * goes only to a waiter of G1; one that waits again after a failed
+ * wake-up joins G2.  When G1 has nobody left to signal and G2 has
+ * waiters, the signaller switches the groups, but first it waits (asleep,
+ * holding the condition variable's internal lock) until every signalled
+ * G1 waiter that had gone to sleep has run again and let go of its group
+ * reference; the last one to let go wakes it.  Meanwhile the GIL is free
+ * (the drop unlocked it before signalling), so a woken waiter takes it,
+ * and another signaller waits for the internal lock.  With several
+ * waiters on two cores this is where the GIL changes hands and both cores
+ * fall idle.
  *
  * Costs: each wait is a system call (gsK_block), and each signal that wakes
  * a waiter is a system call charged to the signalling thread; the old
- * GIL's signal only when the waiter is asleep in the kernel (signal_old).
+ * GIL's signal only when the waiter is asleep in the kernel (cond_signal).
  */
 #include "gil.h"
 #include "trace.h"
@@ -82,21 +96,6 @@ void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
 static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
 {
   if (gsK_wake_one(s, wq))
-    gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
-}
-
-/* The old GIL's signal, with the condition variable's user-space fast
- * path (glibc): a waiter still on its way to sleep finds the signal
- * posted and never sleeps, so only waking a waiter asleep in the kernel
- * costs the signaller a system call (futex wake). */
-static void signal_old(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
-{
-  gsK_thread *w = wq->head;
-  if (!w)
-    return;
-  bool asleep = w->state == GS_TS_BLOCKED;
-  gsK_wake_one(s, wq);
-  if (asleep)
     gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
 }
 
@@ -223,6 +222,86 @@ static bool mutex_free(gsK_sim *s, gsG_gil *g, gsK_thread *t)
   return false;
 }
 
+/* ---- The old GIL's condition variable (glibc) --------------------------- */
+
+/* Positions of gsG_drop for the old GIL after the release itself. */
+enum { OLD_SIGNAL_LOCK = 3, OLD_SIGNAL_QUIESCE = 4 };
+
+/* t waits on cond: it takes the next position, in G2 until the groups
+ * switch. */
+static void cond_wait(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  t->cond_seq = g->cond_next++;
+  t->cond_ref = false;
+  gsK_block(s, t, &g->cond, -1);
+}
+
+/* The signalled waiter t runs again: it gives its group reference back,
+ * and the last one wakes a signaller asleep until G1 is empty (a futex
+ * wake, the system call t pays). */
+static void cond_woken(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  if (!t->cond_ref)
+    return;
+  t->cond_ref = false;
+  if (--g->refs == 0)
+    signal_one(s, t, &g->quiesce_wq);
+}
+
+/* pthread_cond_signal by the releaser t: true when done, false when t has
+ * gone to sleep, on the internal lock or until G1 is empty (call again
+ * when woken).  Signalling a waiter asleep in the kernel costs t a system
+ * call (futex wake).  glibc makes that call for a waiter still on its way
+ * to sleep too, but this model charges it nothing there: at the cost of a
+ * bare system call it would hand the GIL over at every release (see the
+ * README's limitations). */
+static bool cond_signal(gsK_sim *s, gsG_gil *g, gsK_thread *t)
+{
+  if (t->gil_pc != OLD_SIGNAL_QUIESCE) {
+    /* No waiter, not even one woken and yet to run: nothing to do. */
+    if (!g->cond.head && g->refs == 0) {
+      t->gil_pc = 0;
+      return true;
+    }
+    if (g->cv_owner && g->cv_owner != t) {
+      t->gil_pc = OLD_SIGNAL_LOCK;
+      gsK_block(s, t, &g->cv_lock_wq, -1);
+      return false;
+    }
+    g->cv_owner = t;
+  }
+  gsK_thread *w;
+  for (;;) {
+    w = g->cond.head;
+    if (!w || w->cond_seq < g->g1_end)
+      break; /* a G1 waiter to signal, or nobody at all */
+    /* G1 has nobody left to signal but G2 has: switch the groups, once
+     * every G1 waiter that slept has run again. */
+    if (g->refs > 0) {
+      g->quiesce_waits++;
+      trace_counter(s, t, "signal waits", (int64_t)g->quiesce_waits);
+      t->gil_pc = OLD_SIGNAL_QUIESCE;
+      gsK_block(s, t, &g->quiesce_wq, -1);
+      return false;
+    }
+    g->g1_end = g->cond_next;
+  }
+  if (w) {
+    bool asleep = w->state == GS_TS_BLOCKED;
+    if (asleep) {
+      w->cond_ref = true;
+      g->refs++;
+    }
+    gsK_wake_one(s, &g->cond);
+    if (asleep)
+      gsK_charge_sys(t, (gs_time)s->p.v[GS_P_SYSCALL]);
+  }
+  g->cv_owner = NULL;
+  signal_one(s, t, &g->cv_lock_wq);
+  t->gil_pc = 0;
+  return true;
+}
+
 static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
 {
   for (;;) {
@@ -238,9 +317,10 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         return true;
       }
       t->gil_pc = 1;
-      gsK_block(s, t, &g->cond, -1);
+      cond_wait(s, g, t);
       return false;
     case 1: /* woken: the look at the lock, holding the mutex */
+      cond_woken(s, g, t);
       if (!mutex_free(s, g, t))
         return false;
       g->mutex_owner = t;
@@ -257,7 +337,7 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         g->st.failed_wakeups++;
         trace_counter(s, t, "failed wake-ups", (int64_t)g->st.failed_wakeups);
         t->gil_pc = 1;
-        gsK_block(s, t, &g->cond, -1);
+        cond_wait(s, g, t);
         return false;
       }
       acquired(s, g, t);
@@ -298,17 +378,20 @@ bool gsG_drop(gsK_sim *s, gsK_thread *t)
     return true;
   if (g->kind == GS_GIL_NEW)
     return drop_new(s, g, t);
-  if (!mutex_free(s, g, t))
-    return false;
-  g->refetch = g->line_tid >= 0 && g->line_tid != t->tid;
-  g->line_tid = t->tid;
-  g->locked = false;
-  g->holder = NULL;
-  g->last_holder = t->tid;
-  t->gil_held = false;
-  trace_holder(s, t, NULL);
-  signal_old(s, t, &g->cond);
-  return true;
+  if (t->gil_pc == 0) {
+    if (!mutex_free(s, g, t))
+      return false;
+    g->refetch = g->line_tid >= 0 && g->line_tid != t->tid;
+    g->line_tid = t->tid;
+    g->locked = false;
+    g->holder = NULL;
+    g->last_holder = t->tid;
+    t->gil_held = false;
+    trace_holder(s, t, NULL);
+  }
+  /* The signal comes after the mutex is unlocked (Python 2's
+   * thread_pthread.h), so the lock is free while it lasts or waits. */
+  return cond_signal(s, g, t);
 }
 
 bool gsG_must_yield(const gsK_thread *t)

@@ -31,6 +31,20 @@ typedef struct gsG_gil {
   int line_tid;          /* old: tid of the last thread to write the GIL's lines, -1 */
   bool refetch;          /* old: the holder's release or re-take found them written by another */
   uint64_t mutex_waits;  /* old: futex waits on the GIL's own mutex */
+  /* old: the condition variable `cond` as glibc (2.25 to 2.40) builds it.
+   * Waiters queue in arrival order, each with its position cond_seq; those
+   * below g1_end form group G1, the only one a signal can go to; later
+   * ones form G2.  When G1 has no waiter left to signal, a signal first
+   * switches the groups, and before it may it waits (holding the
+   * condition variable's internal lock) until no signalled G1 waiter that
+   * had gone to sleep is still to run again (refs). */
+  uint64_t cond_next;    /* position the next waiter gets */
+  uint64_t g1_end;       /* waiters with cond_seq below it are in G1 */
+  int refs;              /* signalled G1 waiters that slept and have not yet run */
+  gsK_thread *cv_owner;  /* signaller holding the internal lock, or NULL */
+  gsK_waitq cv_lock_wq;  /* signallers asleep on the internal lock */
+  gsK_waitq quiesce_wq;  /* the owner, asleep until refs is 0 */
+  uint64_t quiesce_waits;/* signals that waited for G1 to empty */
   gs_gil_stats st;
 } gsG_gil;
 

@@ -103,6 +103,8 @@ struct gsK_thread {
   /* GIL (gil.c). */
   bool gil_held;
   int gil_pc;          /* position inside gsG_take / gsG_drop */
+  uint64_t cond_seq;   /* old GIL: position among the condition's waiters */
+  bool cond_ref;       /* old GIL: signalled after it went to sleep, not yet run */
   bool gil_asked;      /* this thread set the drop request while waiting */
   uint64_t gil_seen_switch;
   gs_time gil_wait_since;

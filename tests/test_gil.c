@@ -109,6 +109,55 @@ Test(gil, old_gil_holder_waits_on_the_mutex_a_woken_waiter_holds)
   gs_results_free(fast);
 }
 
+/* Primes under the old C GIL on 2 cores with this VM's costs (syscall
+ * 164 ns, a cross-core wake-up 22 us, cache line 45 ns). */
+static gs_results *old_gil_primes(int workers)
+{
+  gs_scenario *sc = ts_primes(GS_RT_C, GS_MODEL_THREADS, workers, 2);
+  sc->gil = GS_GIL_OLD;
+  ts_set(sc, GS_P_DIV, 1.911);
+  ts_set(sc, GS_P_SYSCALL, 164);
+  ts_set(sc, GS_P_CTX_SWITCH, 2543);
+  ts_set(sc, GS_P_WAKEUP_LATENCY, 22427);
+  ts_set(sc, GS_P_LINE_TRANSFER, 45);
+  ts_set(sc, GS_P_GIL_OP, 9.9);
+  ts_set(sc, GS_P_GIL_RELEASE_DIV, 0.19);
+  ts_set(sc, GS_P_SCHED_SLEEPER_CREDIT, 0);
+  gs_results *r = ts_run(sc);
+  ts_free(sc);
+  return r;
+}
+
+static double core_use(const gs_results *r)
+{
+  double busy = 0;
+  for (int i = 0; i < r->cores; i++)
+    busy += (double)(r->core[i].busy_user + r->core[i].busy_sys);
+  return busy / ((double)r->cores * (double)r->wall);
+}
+
+Test(gil, old_gil_signaller_waits_for_the_woken_group_and_the_gil_changes_hands)
+{
+  /* One waiter: after a failed wake-up it is the only one in G2 and no
+   * signalled waiter is left to run, so a signal never waits; the holder
+   * keeps the GIL and the waiter keeps the other core busy looking. */
+  gs_results *two = old_gil_primes(2);
+  /* Three waiters: the holder signals them one after another; once G1 is
+   * used up and one of them waits again (G2), the next signal must wait
+   * for the others to run.  The holder sleeps with the GIL free, a woken
+   * waiter takes it, and cores wait out wake-ups. */
+  gs_results *four = old_gil_primes(4);
+  uint64_t sw2 = two->procs[0].gil.switches, sw4 = four->procs[0].gil.switches;
+  cr_assert_lt(sw2, 100, "2 threads: switches %lu", (unsigned long)sw2);
+  cr_assert_gt(sw4, 10000, "4 threads: switches %lu", (unsigned long)sw4);
+  cr_assert_gt(core_use(two), 0.95, "2 threads use %.2f of the cores", core_use(two));
+  cr_assert_lt(core_use(four), 0.85, "4 threads use %.2f of the cores", core_use(four));
+  cr_assert_gt((double)four->wall, 1.2 * (double)two->wall, "wall %ld vs %ld", (long)four->wall,
+               (long)two->wall);
+  gs_results_free(two);
+  gs_results_free(four);
+}
+
 Test(gil, old_gil_on_one_core_switches_at_os_time_slices)
 {
   gs_scenario *sc = ts_countdown(GS_GIL_OLD, 1, 10000000);
