@@ -109,8 +109,9 @@ Test(gil, old_gil_holder_waits_on_the_mutex_a_woken_waiter_holds)
   gs_results_free(fast);
 }
 
-/* Primes under the old C GIL on 2 cores with this VM's costs (syscall
- * 164 ns, a cross-core wake-up 22 us, cache line 45 ns). */
+/* Primes under the old C GIL on 2 cores with costs one calibration of
+ * this project's VM measured (syscall 164 ns, a cross-core wake-up 22 us,
+ * cache line 45 ns); with the built-in defaults the groups seldom wait. */
 static gs_results *old_gil_primes(int workers)
 {
   gs_scenario *sc = ts_primes(GS_RT_C, GS_MODEL_THREADS, workers, 2);
