@@ -27,6 +27,16 @@
  *     has the greatest seq yet, so it goes after every slot of its time; a
  *     split sorts the group that forms the run (insertion sort: it nearly
  *     always arrives in order).
+ *   - The front slot.  Most events are scheduled a little after the one
+ *     being processed and are the next to fire (a core's end of slice, the
+ *     next step of the thread it runs).  Pushed onto a bucket, such a slot
+ *     would come back at once through a refill.  So a slot after last that
+ *     is below every key in the buckets, when bucket 0's run is used up or
+ *     not, waits in `front` instead: pop takes the run first (its keys are
+ *     at or before last, so below front's), then front, then refills.  A
+ *     new slot below front takes its place, and the old one goes to its
+ *     bucket; a slot at or after front goes to its bucket as before.  last
+ *     does not move, so the buckets stay as they were.
  *   - The slots hold the keys, and the events hold no position.  Events
  *     live inside the threads, cores and coroutines that own them,
  *     scattered over memory; the queue reads an event only when it pops
@@ -49,9 +59,13 @@
  *      at <= last; every slot of bucket i > 0 has at > last and
  *      bucket_of(last, at) == i, and bit i - 1 of `full` is set iff
  *      bucket i holds slots.
+ *   1a. front.ev is NULL, or last < front.at and front's key is below
+ *      the key of every slot in a bucket i > 0 (a tie: front's seq is the
+ *      lower, as it was scheduled first).
  *   2. A slot is live iff slot.ev->pending and slot.seq == slot.ev->seq;
  *      each pending event has exactly one live slot, with its at and seq;
- *      n counts them and len counts every slot (head on, in bucket 0).
+ *      n counts them and len counts every slot (head on, in bucket 0;
+ *      front).
  *   3. now <= every key held.
  */
 #include "engine.h"
@@ -149,6 +163,12 @@ static __attribute__((cold, noinline)) void sweep(gsE_queue *q)
       q->full &= ~((uint64_t)1 << (i - 1));
   }
   q->head = 0;
+  if (q->front.ev) {
+    if (live(&q->front))
+      total++;
+    else
+      q->front.ev = NULL;
+  }
   q->len = total;
 }
 
@@ -156,6 +176,7 @@ void gsE_init(gsE_queue *q)
 {
   for (int i = 0; i < GSE_BUCKETS; i++)
     q->b[i] = (gsE_bucket){NULL, 0, 0};
+  q->front = (gsE_slot){0, 0, NULL};
   q->full = 0;
   q->head = 0;
   q->last = 0;
@@ -173,6 +194,7 @@ void gsE_free(gsE_queue *q)
     free(q->b[i].s);
     q->b[i] = (gsE_bucket){NULL, 0, 0};
   }
+  q->front.ev = NULL;
   q->full = 0;
   q->head = 0;
   q->len = q->n = 0;
@@ -214,13 +236,38 @@ static bool insert_run(gsE_queue *q, const gsE_slot *x)
   return true;
 }
 
+/* x is after last: into front if it is below every other key after last
+ * (1a), else onto its bucket. */
+static inline bool to_front_or_bucket(gsE_queue *q, const gsE_slot *x)
+{
+  int i = bucket_of(q->last, x->at);
+  if (!q->front.ev) {
+    /* Every key of bucket k > i is above x's (bit k - 1 is set in it and
+     * clear in last and x), so x is below them all if its bucket is below
+     * the first one that holds slots. */
+    if (!q->full || i <= __builtin_ctzll(q->full)) {
+      q->front = *x;
+      return true;
+    }
+    return push(q, i, x);
+  }
+  if (x->at < q->front.at) {
+    gsE_slot old = q->front;
+    if (!push(q, bucket_of(q->last, old.at), &old))
+      return false;
+    q->front = *x;
+    return true;
+  }
+  return push(q, i, x);
+}
+
 int gsE_schedule(gsE_queue *q, gsE_event *ev, gs_time at)
 {
   assert(at >= q->now);
   if (q->len - q->n > q->n + 4096)
     sweep(q);
   gsE_slot x = {at, q->seq, ev};
-  if (!(at <= q->last ? insert_run(q, &x) : push(q, bucket_of(q->last, at), &x)))
+  if (!(at <= q->last ? insert_run(q, &x) : to_front_or_bucket(q, &x)))
     return -1;
   q->seq++;
   q->len++;
@@ -294,6 +341,19 @@ gsE_event *gsE_pop(gsE_queue *q)
       if (!live(x))
         continue;
       gsE_event *ev = x->ev;
+      ev->pending = false;
+      q->n--;
+      q->now = ev->at;
+      q->processed++;
+      return ev;
+    }
+    if (q->front.ev) {
+      gsE_event *ev = q->front.ev;
+      bool ok = live(&q->front);
+      q->front.ev = NULL;
+      q->len--;
+      if (!ok)
+        continue;
       ev->pending = false;
       q->n--;
       q->now = ev->at;

@@ -41,6 +41,7 @@ typedef struct {
 
 typedef struct {
   gsE_bucket b[GSE_BUCKETS]; /* a radix heap relative to `last` (engine.c) */
+  gsE_slot front;     /* the next slot after bucket 0's run, if front.ev */
   uint64_t full;      /* bit i - 1 set: bucket i > 0 holds slots */
   size_t head;        /* next slot of bucket 0 to pop */
   gs_time last;       /* the key the buckets are relative to */

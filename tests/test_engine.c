@@ -106,3 +106,58 @@ Test(engine, random_operations_keep_heap_order)
   free(ev);
   gsE_free(&q);
 }
+
+/* Schedules, moves, cancels and pops interleaved as a run makes them (time
+ * moving on, most new events a little after now and some far off, many at
+ * equal times), each pop checked against a brute-force search of the
+ * pending events for the least (at, seq): the front slot, the run and the
+ * buckets together must give exactly that order. */
+Test(engine, interleaved_operations_pop_the_least_pending_key)
+{
+  enum { N = 500 };
+  gsE_queue q;
+  gsE_init(&q);
+  gsE_event *ev = calloc(N, sizeof *ev);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (int i = 0; i < N; i++)
+    gsE_event_init(&ev[i], 1, &ev[i]);
+  size_t pops = 0, fronts = 0;
+  for (int k = 0; k < 200000; k++) {
+    double u = gsl_rng_uniform(r);
+    gsE_event *e = &ev[gsl_rng_uniform_int(r, N)];
+    if (u < 0.45) {
+      /* near (often equal times), mid, or far ahead of now */
+      double v = gsl_rng_uniform(r);
+      gs_time d = v < 0.5 ? (gs_time)gsl_rng_uniform_int(r, 4)
+                : v < 0.9 ? (gs_time)gsl_rng_uniform_int(r, 5000)
+                          : (gs_time)gsl_rng_uniform_int(r, 1u << 30);
+      cr_assert_eq(gsE_schedule(&q, e, q.now + d), 0);
+    } else if (u < 0.5) {
+      gsE_cancel(&q, e);
+    } else {
+      gsE_event *best = NULL;
+      for (int i = 0; i < N; i++)
+        if (ev[i].pending && (!best || ev[i].at < best->at ||
+                              (ev[i].at == best->at && ev[i].seq < best->seq)))
+          best = &ev[i];
+      fronts += q.front.ev != NULL;
+      gsE_event *got = gsE_pop(&q);
+      cr_assert_eq(got, best, "pop %zu: got %p, the least pending key is %p", pops, (void *)got,
+                   (void *)best);
+      if (got) {
+        cr_assert_eq(q.now, got->at);
+        cr_assert(!got->pending);
+        pops++;
+      }
+    }
+  }
+  size_t pending = 0;
+  for (int i = 0; i < N; i++)
+    pending += gsE_pending(&ev[i]);
+  cr_assert_eq(pending, q.n);
+  cr_assert_gt(pops, 50000);
+  cr_assert_gt(fronts, 1000, "the front slot was used %zu times", fronts);
+  gsl_rng_free(r);
+  free(ev);
+  gsE_free(&q);
+}
