@@ -325,7 +325,7 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         return false;
       g->mutex_owner = t;
       t->gil_pc = 2;
-      gsK_work(t, (gs_time)llround(s->p.v[GS_P_GIL_OP] + 2 * s->p.v[GS_P_LINE_TRANSFER]), false);
+      gsK_work(t, gsR_round(s->p.v[GS_P_GIL_OP] + 2 * s->p.v[GS_P_LINE_TRANSFER]), false);
       return false;
     case 2: /* the look's end: unlock, then wait again or take it */
       g->mutex_owner = NULL;
@@ -352,7 +352,7 @@ gs_time gsG_line_cost(gsK_sim *s, gsK_thread *t)
   if (!g || !g->refetch)
     return 0;
   g->refetch = false;
-  return (gs_time)llround(2 * s->p.v[GS_P_LINE_TRANSFER]);
+  return gsR_round(2 * s->p.v[GS_P_LINE_TRANSFER]);
 }
 
 bool gsG_take(gsK_sim *s, gsK_thread *t)

@@ -64,5 +64,5 @@ gs_time gsR_sample(gsR_rng *g, const gs_dist *d)
     return 0;
   if (x > 9e18) /* a heavy tail (pareto) must not overflow int64 */
     return (gs_time)9e18;
-  return (gs_time)llround(x);
+  return gsR_round(x);
 }

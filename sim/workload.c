@@ -202,7 +202,7 @@ static gs_time old_release_cost(const gsK_sim *s)
       break;
     }
   }
-  return (gs_time)llround(ns);
+  return gsR_round(ns);
 }
 
 int gsW_prepare(gsK_sim *s)
@@ -274,7 +274,7 @@ static size_t nsteps(const gsK_sim *s, int64_t task)
 static gs_time cpu_cost(double units, double ns_per_unit)
 {
   double ns = units * ns_per_unit;
-  return ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
+  return ns > 9e18 ? (gs_time)9e18 : gsR_round(ns);
 }
 
 /* The old GIL's release interval, check_interval ticks of work.  A tick:
@@ -298,7 +298,7 @@ static gs_time old_interval(const gsK_sim *s, const gsG_gil *g)
     }
   }
   double ns = (double)g->check_interval * (unit > 0 ? unit : (double)g->tick_ns);
-  return ns < 1 ? 1 : ns > 9e18 ? (gs_time)9e18 : (gs_time)llround(ns);
+  return ns < 1 ? 1 : ns > 9e18 ? (gs_time)9e18 : gsR_round(ns);
 }
 
 

@@ -1,5 +1,8 @@
 /* Tests of the pending-event set (sim/engine.c). */
 #include "engine.h"
+#include "rng.h"
+
+#include <math.h>
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_rng.h>
@@ -160,4 +163,25 @@ Test(engine, interleaved_operations_pop_the_least_pending_key)
   gsl_rng_free(r);
   free(ev);
   gsE_free(&q);
+}
+
+/* gsR_round (rng.h) is llround, inline: the same value everywhere, halves
+ * and the neighbours of halves included. */
+Test(engine, round_is_llround)
+{
+  static const double edge[] = {0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 0.5000000000000001,
+                                4503599627370495.5, 4503599627370497.0, 9007199254740993.0,
+                                1e15 + 0.5, 9e18, 9.2e18, -0.5, -2.5, -1e-300, 1e-300};
+  for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+    cr_assert_eq(gsR_round(edge[i]), llround(edge[i]), "x = %.17g", edge[i]);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (int k = 0; k < 1000000; k++) {
+    /* magnitudes from 1e-3 to 1e18, and exact halves */
+    double x = pow(10, -3 + 21 * gsl_rng_uniform(r));
+    if (k % 4 == 0)
+      x = floor(x) + 0.5;
+    cr_assert_eq(gsR_round(x), llround(x), "x = %.17g", x);
+    cr_assert_eq(gsR_round(nextafter(x, 0)), llround(nextafter(x, 0)), "x = %.17g", nextafter(x, 0));
+  }
+  gsl_rng_free(r);
 }
