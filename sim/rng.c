@@ -16,6 +16,8 @@ int gsR_init(gsR_rng *g, uint64_t seed)
   if (!g->r)
     return -1;
   g->seed = seed;
+  g->log_of = 1;
+  g->log_is = 0;
   /* gsl_rng_set takes an unsigned long; fold the high half in so that
    * 64-bit seeds that differ only above bit 32 still differ. */
   gsl_rng_set(g->r, (unsigned long)(seed ^ (seed >> 32)));
@@ -46,7 +48,12 @@ static double draw(gsR_rng *g, const gs_dist *d)
     }
     return 0;
   case GS_DIST_LOGNORMAL:
-    return gsl_ran_lognormal(g->r, log(d->a), d->b);
+    /* Most runs draw from one lognormal: its log median once. */
+    if (d->a != g->log_of) {
+      g->log_of = d->a;
+      g->log_is = log(d->a);
+    }
+    return gsl_ran_lognormal(g->r, g->log_is, d->b);
   case GS_DIST_GAMMA:
     return gsl_ran_gamma(g->r, d->a, d->b);
   case GS_DIST_PARETO:

@@ -16,6 +16,7 @@
 typedef struct {
   gsl_rng *r;
   uint64_t seed;
+  double log_of, log_is; /* the last log taken: log(log_of) == log_is */
 } gsR_rng;
 
 int gsR_init(gsR_rng *g, uint64_t seed); /* -1 on allocation failure */
