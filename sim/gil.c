@@ -77,6 +77,7 @@
 #include "gil.h"
 #include "trace.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +92,17 @@ void gsG_init(gsK_sim *s, gsG_gil *g, gs_gil kind)
   g->tick_ns = (gs_time)s->p.v[GS_P_TICK];
   g->check_interval = (int64_t)s->p.v[GS_P_CHECK_INTERVAL];
   g->line_tid = -1;
+}
+
+/* One fetch of a cache line another core wrote last: line_transfer, or a
+ * draw from a gamma distribution with that mean and a coefficient of
+ * variation of line_transfer_cv (shape 1/cv^2), from the noise stream. */
+static double line_fetch(gsK_sim *s)
+{
+  double mean = s->p.v[GS_P_LINE_TRANSFER], cv = s->p.v[GS_P_LINE_TRANSFER_CV];
+  if (!(cv > 0) || !(mean > 0))
+    return mean;
+  return gsl_ran_gamma(s->noise.r, 1 / (cv * cv), mean * cv * cv);
 }
 
 static void signal_one(gsK_sim *s, gsK_thread *t, gsK_waitq *wq)
@@ -325,7 +337,7 @@ static bool take_old(gsK_sim *s, gsG_gil *g, gsK_thread *t)
         return false;
       g->mutex_owner = t;
       t->gil_pc = 2;
-      gsK_work(t, gsR_round(s->p.v[GS_P_GIL_OP] + 2 * s->p.v[GS_P_LINE_TRANSFER]), false);
+      gsK_work(t, gsR_round(s->p.v[GS_P_GIL_OP] + line_fetch(s) + line_fetch(s)), false);
       return false;
     case 2: /* the look's end: unlock, then wait again or take it */
       g->mutex_owner = NULL;
@@ -352,7 +364,7 @@ gs_time gsG_line_cost(gsK_sim *s, gsK_thread *t)
   if (!g || !g->refetch)
     return 0;
   g->refetch = false;
-  return gsR_round(2 * s->p.v[GS_P_LINE_TRANSFER]);
+  return gsR_round(line_fetch(s) + line_fetch(s));
 }
 
 bool gsG_take(gsK_sim *s, gsK_thread *t)

@@ -134,6 +134,7 @@ typedef enum {
   GS_P_GIL_RELEASE_DIV, /* old GIL, runtime c: user ns a release + re-take adds to the primes loop */
   GS_P_GIL_RELEASE_STEP,/* old GIL, runtime c: user ns a release + re-take adds to the countdown loop */
   GS_P_LINE_TRANSFER,   /* user ns to fetch a cache line another core wrote last */
+  GS_P_LINE_TRANSFER_CV,/* spread of one such fetch: its coefficient of variation (ratio) */
   GS_P_LOOP_ITER,       /* asyncio: user ns of one event-loop iteration */
   GS_P_CORO_RESUME,     /* asyncio: user ns to resume a coroutine */
   GS_P_MAX_EVENTS,      /* safety limit on processed events (count) */

@@ -164,6 +164,9 @@ struct gsK_sim {
   gs_params p;          /* resolved */
   gsE_queue q;
   gsR_rng rng;
+  gsR_rng noise;        /* the machine's own variation (line_transfer_cv): a
+                         * stream of its own, so that the workload's draws
+                         * stay the same with or without it */
   gs_sched_policy policy;
 
   int ncores;

@@ -76,6 +76,8 @@ static const gs_param_info params[GS_P_COUNT] = {
     "Old GIL, runtime c: user time one release and immediate re-take by the running holder adds to the countdown loop (countdown, and the CPU work of convoy)."},
   [GS_P_LINE_TRANSFER] = {"line_transfer", "ns", 100, 100, 0, 1 * MS,
     "User time to fetch a cache line that a thread on another core wrote last (an atomic ping-pong between two cores, per hand-over). Old GIL: a woken waiter's look at the lock (re-locking the GIL's mutex, testing the flag, waiting again) fetches two lines the holder keeps writing, and holds the GIL's mutex meanwhile; the holder's next release fetches them back."},
+  [GS_P_LINE_TRANSFER_CV] = {"line_transfer_cv", "ratio", 0, 0, 0, 10,
+    "Spread of line_transfer: each fetch the old GIL charges is drawn from a gamma distribution with mean line_transfer and this coefficient of variation (standard deviation / mean), from the run's second random stream; 0 charges exactly line_transfer. On hardware no two fetches take the same time, and without a spread the old GIL's hand-offs can lock into one phase of the holder's release cycle at particular costs."},
   [GS_P_LOOP_ITER] = {"loop_iter", "ns", 0.2 * US, 5 * US, 0, 1 * S,
     "asyncio: user time of one event-loop iteration (_run_once: timers, ready queue) besides the epoll_wait system call."},
   [GS_P_CORO_RESUME] = {"coro_resume", "ns", 0.1 * US, 2 * US, 0, 1 * S,

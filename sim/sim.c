@@ -43,7 +43,8 @@ int gsK_init(gsK_sim *s, const gs_scenario *sc, gs_error *err)
   gsE_init(&s->q);
   s->cores = calloc((size_t)s->ncores, sizeof *s->cores);
   s->idle = calloc((size_t)s->ncores, sizeof *s->idle);
-  if (!s->cores || !s->idle || gsR_init(&s->rng, sc->seed) < 0) {
+  if (!s->cores || !s->idle || gsR_init(&s->rng, sc->seed) < 0 ||
+      gsR_init(&s->noise, sc->seed ^ UINT64_C(0x9e3779b97f4a7c15)) < 0) {
     gsK_fail(s, GS_ERR_NOMEM, "out of memory setting up the machine");
     return GS_ERR_NOMEM;
   }
@@ -81,6 +82,7 @@ void gsK_free(gsK_sim *s)
   free(s->idle);
   free(s->tasks);
   gsR_free(&s->rng);
+  gsR_free(&s->noise);
 }
 
 int gsK_run(gsK_sim *s)

@@ -234,3 +234,44 @@ Test(gil, c_runtime_has_no_gil_by_default_and_cpython_the_new_one)
   cr_assert_eq(gs_gil_effective(GS_GIL_DEFAULT, GS_RT_CPYTHON), GS_GIL_NEW);
   cr_assert_eq(gs_gil_effective(GS_GIL_OLD, GS_RT_C), GS_GIL_OLD);
 }
+
+/* The old GIL's convoy with integer costs can lock into one phase of the
+ * holder's release cycle: at one syscall cost the I/O thread nearly never
+ * wins a look, at its neighbours it wins at once.  A spread on the line
+ * fetches (line_transfer_cv) makes each look land at its own moment, as
+ * on hardware, and the outcome no longer hangs on one nanosecond. */
+static gs_results *convoy_old(double syscall, double cv)
+{
+  gs_scenario *sc = ts_convoy(GS_GIL_OLD, GS_MODEL_THREADS, 20, GS_MS, 1, 60 * GS_MS);
+  sc->runtime = GS_RT_C;
+  /* The costs of the 2-core virtual machine's calibration of 2026-12-08
+   * (data/calibration/vm.cfg then, line_transfer_cv aside), with syscall
+   * set around its 209.8 ns. */
+  ts_set(sc, GS_P_SYSCALL, syscall);
+  ts_set(sc, GS_P_GIL_OP, 12.846);
+  ts_set(sc, GS_P_LINE_TRANSFER, 47.293);
+  ts_set(sc, GS_P_GIL_RELEASE_STEP, 20.673);
+  ts_set(sc, GS_P_COUNTDOWN_STEP, 0.298);
+  ts_set(sc, GS_P_WAKEUP_LATENCY, 24762.9);
+  ts_set(sc, GS_P_CTX_SWITCH, 2523.6);
+  ts_set(sc, GS_P_SCHED_SLEEPER_CREDIT, 0);
+  ts_set(sc, GS_P_LINE_TRANSFER_CV, cv);
+  gs_results *r = ts_run(sc);
+  ts_free(sc);
+  return r;
+}
+
+Test(gil, old_gil_convoy_does_not_hang_on_one_nanosecond_with_a_line_spread)
+{
+  double lo[2] = {1e30, 1e30}, hi[2] = {0, 0};
+  for (int k = 0; k < 2; k++)
+    for (double sc = 207; sc <= 211; sc += 1) {
+      gs_results *r = convoy_old(sc, k == 0 ? 0 : 0.25);
+      double w = (double)r->wall;
+      lo[k] = w < lo[k] ? w : lo[k];
+      hi[k] = w > hi[k] ? w : hi[k];
+      gs_results_free(r);
+    }
+  cr_assert_gt(hi[0] / lo[0], 1.5, "without a spread: %.3f to %.3f s", lo[0] / 1e9, hi[0] / 1e9);
+  cr_assert_lt(hi[1] / lo[1], 1.05, "with a spread: %.3f to %.3f s", lo[1] / 1e9, hi[1] / 1e9);
+}

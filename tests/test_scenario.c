@@ -1427,7 +1427,7 @@ Test(calibration, errors_name_file_line_and_expectation)
                    "proc_init, pool_init, proc_exit, ipc_pack, ipc_unpack, queue_op, div, countdown_step, "
                    "sched_base_slice, sched_wakeup_gran, sched_sleeper_credit, sched_tick, "
                    "rr_quantum, switch_interval, gil_check, check_interval, tick, gil_op, gil_release_div, "
-                   "gil_release_step, line_transfer, loop_iter, "
+                   "gil_release_step, line_transfer, line_transfer_cv, loop_iter, "
                    "coro_resume, max_events, max_memory)");
   expect_cal_error("c = { params = { div = -1.0; }; };\ncpython = { params = { }; };\n",
                    "1: c.params.div: expected a value between 0 and 1e+09 ns, got -1");

@@ -493,6 +493,71 @@ static double time_line_transfer(int a, int b, int reps, long iters)
   return r == reps ? median(v, reps) : -1;
 }
 
+/* The spread of one hand-over: the same game, each round trip (two
+ * hand-overs) timed on its own with the time-stamp counter, whose ticks
+ * cancel out of a ratio.  Round trips over 10 times the median (an
+ * interrupt, a preemption: not the line) are left out; the coefficient of
+ * variation (standard deviation / mean) of the rest, times sqrt(2) for
+ * one hand-over of two independent ones.  -1 where there is no
+ * time-stamp counter or a thread cannot be pinned. */
+#if defined(__x86_64__) || defined(__i386__)
+static int by_u64(const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static double time_line_cv(int a, int b, long iters)
+{
+  cpu_set_t old;
+  if (sched_getaffinity(0, sizeof old, &old) != 0 || pin(a) != 0)
+    return -1;
+  uint64_t *d = malloc((size_t)iters * sizeof *d);
+  double cv = -1;
+  line_game lg = {.cpu = b, .rounds = iters};
+  atomic_init(&lg.turn, 0);
+  pthread_t th;
+  if (!d || pthread_create(&th, NULL, line_partner, &lg) != 0)
+    goto out;
+  long zero = 0, x = 0, n = 0;
+  if (atomic_compare_exchange_strong(&lg.turn, &zero, 1)) {
+    while ((x = atomic_load(&lg.turn)) == 1)
+      ;
+    for (long i = 1; i < iters && x >= 0; i++) {
+      uint64_t t0 = __builtin_ia32_rdtsc();
+      atomic_store_explicit(&lg.turn, 2 * i + 1, memory_order_release);
+      while ((x = atomic_load_explicit(&lg.turn, memory_order_acquire)) != 2 * i + 2)
+        if (x < 0)
+          break;
+      d[n++] = __builtin_ia32_rdtsc() - t0;
+    }
+  }
+  pthread_join(th, NULL);
+  if (x < 0 || n < 100)
+    goto out;
+  qsort(d, (size_t)n, sizeof *d, by_u64);
+  double cut = 10.0 * (double)d[n / 2], sum = 0, sq = 0;
+  long k = 0;
+  for (long i = 0; i < n && (double)d[i] <= cut; i++, k++)
+    sum += (double)d[i];
+  double mean = sum / (double)k;
+  for (long i = 0; i < k; i++)
+    sq += ((double)d[i] - mean) * ((double)d[i] - mean);
+  if (mean > 0)
+    cv = sqrt(sq / (double)(k - 1)) / mean * sqrt(2.0);
+out:
+  free(d);
+  sched_setaffinity(0, sizeof old, &old);
+  return cv;
+}
+#else
+static double time_line_cv(int a, int b, long iters)
+{
+  (void)a, (void)b, (void)iters;
+  return -1;
+}
+#endif
+
 /* What the old GIL's release and immediate re-take add to one of the
  * workloads' own loops in runtime c: the loop run by a holder of an old C
  * GIL (harness/cgil.c) at the harness's check interval and spacing of
@@ -595,6 +660,20 @@ static int measure_c(int quick, calib_list *c, double *pipe_rtt_half, gs_error *
         "trips per run", cpus[0], cpus[1], quick ? 20000L : 200000L);
   else
     add(c, NULL, 0, 0, "line_transfer: fewer than two CPUs available, default kept");
+  if (line > 0) {
+    long cvn = quick ? 20000 : 200000;
+    for (int r = 0; r < ppreps; r++)
+      v[r] = time_line_cv(cpus[0], cpus[1], cvn);
+    double cv = median(v, ppreps);
+    if (cv > 0)
+      add(c, "line_transfer_cv", cv, ppreps,
+          "spread of one hand-over of that game: each round trip timed alone (time-stamp "
+          "counter), those over 10 x the median left out (interrupts), standard deviation / mean "
+          "of the rest x sqrt(2) (two hand-overs a round trip), %ld round trips per run",
+          cvn);
+    else
+      add(c, NULL, 0, 0, "line_transfer_cv: round trips could not be timed alone here, default kept");
+  }
 
   for (int r = 0; r < reps; r++)
     v[r] = time_syscall(quick ? 20000 : 200000);
