@@ -138,6 +138,18 @@ static inline void ts_set(gs_scenario *sc, gs_param_id id, double v)
   sc->params.set |= UINT64_C(1) << id;
 }
 
+/* A set of parameter values, as a calibration gives them. */
+typedef struct {
+  gs_param_id id;
+  double v;
+} ts_param;
+
+static inline void ts_set_all(gs_scenario *sc, const ts_param *p, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    ts_set(sc, p[i].id, p[i].v);
+}
+
 static inline gs_results *ts_run(const gs_scenario *sc)
 {
   gs_results *r = NULL;

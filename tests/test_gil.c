@@ -116,14 +116,11 @@ static gs_results *old_gil_primes(int workers)
 {
   gs_scenario *sc = ts_primes(GS_RT_C, GS_MODEL_THREADS, workers, 2);
   sc->gil = GS_GIL_OLD;
-  ts_set(sc, GS_P_DIV, 1.911);
-  ts_set(sc, GS_P_SYSCALL, 164);
-  ts_set(sc, GS_P_CTX_SWITCH, 2543);
-  ts_set(sc, GS_P_WAKEUP_LATENCY, 22427);
-  ts_set(sc, GS_P_LINE_TRANSFER, 45);
-  ts_set(sc, GS_P_GIL_OP, 9.9);
-  ts_set(sc, GS_P_GIL_RELEASE_DIV, 0.19);
-  ts_set(sc, GS_P_SCHED_SLEEPER_CREDIT, 0);
+  static const ts_param vm[] = {
+      {GS_P_DIV, 1.911},         {GS_P_SYSCALL, 164},        {GS_P_CTX_SWITCH, 2543},
+      {GS_P_WAKEUP_LATENCY, 22427}, {GS_P_LINE_TRANSFER, 45}, {GS_P_GIL_OP, 9.9},
+      {GS_P_GIL_RELEASE_DIV, 0.19}, {GS_P_SCHED_SLEEPER_CREDIT, 0}};
+  ts_set_all(sc, vm, sizeof vm / sizeof vm[0]);
   gs_results *r = ts_run(sc);
   ts_free(sc);
   return r;
@@ -247,14 +244,12 @@ static gs_results *convoy_old(double syscall, double cv)
   /* The costs of the 2-core virtual machine's calibration of 2026-12-08
    * (data/calibration/vm.cfg then, line_transfer_cv aside), with syscall
    * set around its 209.8 ns. */
+  static const ts_param vm[] = {
+      {GS_P_GIL_OP, 12.846},          {GS_P_LINE_TRANSFER, 47.293},  {GS_P_GIL_RELEASE_STEP, 20.673},
+      {GS_P_COUNTDOWN_STEP, 0.298},   {GS_P_WAKEUP_LATENCY, 24762.9}, {GS_P_CTX_SWITCH, 2523.6},
+      {GS_P_SCHED_SLEEPER_CREDIT, 0}};
+  ts_set_all(sc, vm, sizeof vm / sizeof vm[0]);
   ts_set(sc, GS_P_SYSCALL, syscall);
-  ts_set(sc, GS_P_GIL_OP, 12.846);
-  ts_set(sc, GS_P_LINE_TRANSFER, 47.293);
-  ts_set(sc, GS_P_GIL_RELEASE_STEP, 20.673);
-  ts_set(sc, GS_P_COUNTDOWN_STEP, 0.298);
-  ts_set(sc, GS_P_WAKEUP_LATENCY, 24762.9);
-  ts_set(sc, GS_P_CTX_SWITCH, 2523.6);
-  ts_set(sc, GS_P_SCHED_SLEEPER_CREDIT, 0);
   ts_set(sc, GS_P_LINE_TRANSFER_CV, cv);
   gs_results *r = ts_run(sc);
   ts_free(sc);
