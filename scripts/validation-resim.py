@@ -47,6 +47,11 @@ def main():
     ap.add_argument("--top", type=int, default=15)
     a = ap.parse_args(argv)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # Rows name files from the project's top; paths given here are the caller's.
+    if a.calibration and a.calibration != "none":
+        a.calibration = os.path.abspath(a.calibration)
+    a.gilsim = (os.path.abspath(a.gilsim) if a.gilsim != "build/tool/gilsim"
+                else os.path.join(root, a.gilsim))
     out, errs = [], []
     with open(a.csv, newline="") as f:
         rows = list(csv.DictReader(f))
