@@ -447,6 +447,26 @@ static void *line_partner(void *arg)
   return NULL;
 }
 
+/* Start lg's partner and play the first round: true once the partner has
+ * answered it (turn 2); false, with no thread left running, if it could
+ * not be started or pinned. */
+static bool line_start(line_game *lg, pthread_t *th)
+{
+  atomic_init(&lg->turn, 0);
+  if (pthread_create(th, NULL, line_partner, lg) != 0)
+    return false;
+  /* One that could not be pinned has left -1, which must not be
+   * overwritten. */
+  long zero = 0;
+  if (!atomic_compare_exchange_strong(&lg->turn, &zero, 1)) {
+    pthread_join(*th, NULL);
+    return false;
+  }
+  while (atomic_load(&lg->turn) == 1)
+    ;
+  return true;
+}
+
 static double time_line_transfer(int a, int b, int reps, long iters)
 {
   cpu_set_t old;
@@ -456,19 +476,9 @@ static double time_line_transfer(int a, int b, int reps, long iters)
   int r;
   for (r = 0; r < reps; r++) {
     line_game lg = {.cpu = b, .rounds = iters};
-    atomic_init(&lg.turn, 0);
     pthread_t th;
-    if (pthread_create(&th, NULL, line_partner, &lg) != 0)
+    if (!line_start(&lg, &th))
       break;
-    /* The partner is running once it has answered the first round; one
-     * that could not be pinned has left -1, which must not be overwritten. */
-    long zero = 0;
-    if (!atomic_compare_exchange_strong(&lg.turn, &zero, 1)) {
-      pthread_join(th, NULL);
-      break;
-    }
-    while (atomic_load(&lg.turn) == 1)
-      ;
     double t0 = now_ns();
     long i;
     for (i = 1; i < iters; i++) {
@@ -515,25 +525,19 @@ static double time_line_cv(int a, int b, long iters)
   uint64_t *d = malloc((size_t)iters * sizeof *d);
   double cv = -1;
   line_game lg = {.cpu = b, .rounds = iters};
-  atomic_init(&lg.turn, 0);
   pthread_t th;
-  if (!d || pthread_create(&th, NULL, line_partner, &lg) != 0)
+  if (!d || !line_start(&lg, &th))
     goto out;
-  long zero = 0, x = 0, n = 0;
-  if (atomic_compare_exchange_strong(&lg.turn, &zero, 1)) {
-    while ((x = atomic_load(&lg.turn)) == 1)
+  long n = 0;
+  for (long i = 1; i < iters; i++) {
+    uint64_t t0 = __builtin_ia32_rdtsc();
+    atomic_store_explicit(&lg.turn, 2 * i + 1, memory_order_release);
+    while (atomic_load_explicit(&lg.turn, memory_order_acquire) != 2 * i + 2)
       ;
-    for (long i = 1; i < iters && x >= 0; i++) {
-      uint64_t t0 = __builtin_ia32_rdtsc();
-      atomic_store_explicit(&lg.turn, 2 * i + 1, memory_order_release);
-      while ((x = atomic_load_explicit(&lg.turn, memory_order_acquire)) != 2 * i + 2)
-        if (x < 0)
-          break;
-      d[n++] = __builtin_ia32_rdtsc() - t0;
-    }
+    d[n++] = __builtin_ia32_rdtsc() - t0;
   }
   pthread_join(th, NULL);
-  if (x < 0 || n < 100)
+  if (n < 100)
     goto out;
   qsort(d, (size_t)n, sizeof *d, by_u64);
   double cut = 10.0 * (double)d[n / 2], sum = 0, sq = 0;
